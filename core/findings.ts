@@ -1,0 +1,150 @@
+import { z } from "zod";
+import { SIGNALS, CANDIDATE_STRATEGIES } from "./trigger-contract.js";
+
+/**
+ * Findings are the typed facts a tool establishes (a diagnosis, a dataset version, a gate result,
+ * a deployment). The cycle graph records them from tool results, never from what a model says,
+ * so decisions such as "the gate passed" or "the deploy degraded" cannot be talked into.
+ */
+
+/** The signal's current value against its baseline and threshold. */
+export const MonitorFinding = z.object({
+  signal: z.enum(SIGNALS),
+  service: z.string(),
+  metric: z.string(),
+  value: z.number(),
+  baseline: z.number().nullable(),
+  threshold: z.number(),
+  triggered: z.boolean(),
+  at: z.string(),
+});
+
+/** Segments (e.g. topics) where the signal is weakest. */
+export const DiagnosisFinding = z.object({
+  signal: z.enum(SIGNALS),
+  metric: z.string(),
+  by: z.string(),
+  segments: z.array(
+    z.object({ label: z.string(), value: z.number(), baseline: z.number().nullable(), relative_change: z.number().nullable(), weak: z.boolean() }),
+  ),
+  weak_segments: z.array(z.string()),
+  at: z.string(),
+});
+
+/** A dataset version written to the DVC workspace. */
+export const DatasetFinding = z.object({
+  name: z.string(),
+  /** Directory of the dataset, relative to the DVC workspace root. */
+  path: z.string(),
+  /** Absolute path of the directory (what H2O imports). */
+  abs_path: z.string(),
+  md5: z.string(),
+  size: z.number(),
+  nfiles: z.number(),
+  dvc_file: z.string(),
+  base_md5: z.string().nullable(),
+  rows: z.number(),
+  examples_added: z.number(),
+  topics: z.array(z.string()),
+});
+
+/** A candidate model registered in the model registry. */
+export const CandidateFinding = z.object({
+  model_name: z.string(),
+  version: z.string(),
+  run_id: z.string(),
+  h2o_model_id: z.string(),
+  strategy: z.enum(CANDIDATE_STRATEGIES),
+  dataset_md5: z.string().nullable(),
+  source: z.string(),
+});
+
+/** One check of a quality gate. */
+export const GateCheck = z.object({
+  rule: z.string(),
+  metric: z.string(),
+  candidate: z.number().nullable(),
+  reference: z.number().nullable(),
+  threshold: z.number().nullable(),
+  passed: z.boolean(),
+  detail: z.string(),
+});
+
+/** The quality gate verdict on a candidate. */
+export const EvaluationFinding = z.object({
+  passed: z.boolean(),
+  needs_approval: z.boolean(),
+  checks: z.array(GateCheck),
+  candidate: z.object({ version: z.string(), metrics: z.record(z.string(), z.number()) }),
+  champion: z.object({ version: z.string().nullable(), metrics: z.record(z.string(), z.number()) }),
+});
+
+/** An Argo CD sync that put a model in front of traffic (a canary or a full rollout). */
+export const DeploymentFinding = z.object({
+  app: z.string(),
+  revision: z.string(),
+  history_id: z.number().nullable(),
+  previous_history_id: z.number().nullable(),
+  model_version: z.string(),
+  previous_model_version: z.string().nullable(),
+  canary_weight: z.number(),
+  health: z.string(),
+  sync: z.string(),
+  deployed_at: z.string(),
+});
+
+/** An A/B comparison of champion and candidate over the same window. */
+export const AbTestFinding = z.object({
+  traffic_percent: z.number(),
+  window: z.object({ start: z.string(), end: z.string() }),
+  metrics: z.array(z.object({ metric: z.string(), champion: z.number().nullable(), candidate: z.number().nullable(), better: z.enum(["champion", "candidate", "equal", "unknown"]) })),
+  winner: z.enum(["candidate", "champion", "inconclusive"]),
+  passed: z.boolean(),
+});
+
+/** What post-deploy monitoring saw. */
+export const WatchFinding = z.object({
+  window: z.object({ start: z.string(), end: z.string() }),
+  degraded: z.boolean(),
+  breaches: z.array(z.object({ metric: z.string(), rule: z.string(), value: z.number(), threshold: z.number(), at: z.string() })),
+  final: z.record(z.string(), z.number()),
+});
+
+/** A rollback through Argo CD history. */
+export const RollbackFinding = z.object({
+  app: z.string(),
+  to_history_id: z.number(),
+  revision: z.string(),
+  model_version: z.string().nullable(),
+  health: z.string(),
+  at: z.string(),
+});
+
+/** Every finding schema by kind. */
+export const FINDING_SCHEMAS = {
+  monitor: MonitorFinding,
+  diagnosis: DiagnosisFinding,
+  dataset: DatasetFinding,
+  candidate: CandidateFinding,
+  evaluation: EvaluationFinding,
+  deployment: DeploymentFinding,
+  ab_test: AbTestFinding,
+  watch: WatchFinding,
+  rollback: RollbackFinding,
+} as const;
+
+/** A kind of finding. */
+export type FindingKind = keyof typeof FINDING_SCHEMAS;
+/** The data of a finding of kind K. */
+export type FindingData<K extends FindingKind> = z.infer<(typeof FINDING_SCHEMAS)[K]>;
+
+export type MonitorFinding = z.infer<typeof MonitorFinding>;
+export type DiagnosisFinding = z.infer<typeof DiagnosisFinding>;
+export type DatasetFinding = z.infer<typeof DatasetFinding>;
+export type CandidateFinding = z.infer<typeof CandidateFinding>;
+export type EvaluationFinding = z.infer<typeof EvaluationFinding>;
+export type DeploymentFinding = z.infer<typeof DeploymentFinding>;
+export type AbTestFinding = z.infer<typeof AbTestFinding>;
+export type WatchFinding = z.infer<typeof WatchFinding>;
+export type RollbackFinding = z.infer<typeof RollbackFinding>;
+export type GateCheck = z.infer<typeof GateCheck>;

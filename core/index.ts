@@ -1,0 +1,35 @@
+/** Types and helpers every layer uses: time, hashing, errors, ids, the trigger contract, findings. */
+export { systemClock, SimulatedClock, sleepUntil } from "./clock.js";
+export type { Clock, SimulatedClockOptions } from "./clock.js";
+export { canonicalJson, sha256Hex, hashCanonical } from "./canonical-json.js";
+export { AutopilotError, isAutopilotError, errorMessage } from "./errors.js";
+export { CYCLE_ID_PATTERN, cycleDay, formatCycleId, isCycleId } from "./cycle-id.js";
+export { ENVIRONMENTS, EnvironmentSchema } from "./environment.js";
+export type { Environment } from "./environment.js";
+export {
+  SIGNALS,
+  PHASES,
+  CANDIDATE_STRATEGIES,
+  DEFAULT_TRIGGER_CONTRACT,
+  parseTriggerContract,
+  isTriggered,
+  isRollbackBreached,
+  isSignal,
+} from "./trigger-contract.js";
+export type {
+  Signal,
+  Phase,
+  CandidateStrategy,
+  TriggerRule,
+  GateRule,
+  RollbackRule,
+  SignalContract,
+  Guardrail,
+  TriggerContract,
+} from "./trigger-contract.js";
+export * from "./findings.js";
+export { ARTIFACT_KINDS, ArtifactDraftSchema } from "./artifacts.js";
+export type { ArtifactKind, ArtifactDraft, ArtifactRef } from "./artifacts.js";
+export { redactSecrets } from "./redact.js";
+export { ServiceSchema, ServiceCatalogSchema, DEFAULT_SERVICE_CATALOG, segmentMetric } from "./service-catalog.js";
+export type { Service, ServiceCatalog } from "./service-catalog.js";

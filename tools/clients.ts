@@ -1,0 +1,19 @@
+import type { PrometheusClient } from "./prometheus/client.js";
+import type { MlflowClient } from "./mlflow/client.js";
+import type { H2oClient } from "./h2o/client.js";
+import type { ArgoCdClient } from "./argocd/client.js";
+import type { DvcWorkspace } from "./dvc/workspace.js";
+import type { GitOpsRepo } from "./gitops/repo.js";
+
+/**
+ * The clients of every system, created once by the composition root and handed to the policy
+ * gate, which is the only code that passes them to a tool's run function.
+ */
+export interface ToolClients {
+  prometheus: PrometheusClient;
+  mlflow: MlflowClient;
+  h2o: H2oClient;
+  argocd: ArgoCdClient;
+  dvc: DvcWorkspace;
+  gitops: GitOpsRepo;
+}
