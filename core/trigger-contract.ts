@@ -113,7 +113,7 @@ export const DEFAULT_TRIGGER_CONTRACT: TriggerContract = {
       plan: LOOP,
       gate: [
         { kind: "no_loss", metric: "recall_at_20" },
-        { kind: "within_budget", metric: "cost_per_1k" },
+        { kind: "within_budget", metric: "cost_budget_ratio" },
       ],
       rollback: { kind: "below_pre_deploy", margin: 0.02 },
     },
