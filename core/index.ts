@@ -33,3 +33,5 @@ export type { ArtifactKind, ArtifactDraft, ArtifactRef } from "./artifacts.js";
 export { redactSecrets } from "./redact.js";
 export { ServiceSchema, ServiceCatalogSchema, DEFAULT_SERVICE_CATALOG, segmentMetric } from "./service-catalog.js";
 export type { Service, ServiceCatalog } from "./service-catalog.js";
+export { AGENT_IDS, OUTCOMES, LOOP_STEPS, PHASE_STEPS, isStepId } from "./loop.js";
+export type { AgentId, Outcome, LoopStep, StepId, LoopMove } from "./loop.js";

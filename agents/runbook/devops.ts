@@ -1,0 +1,84 @@
+import { answer, deployments, finding, step, type SpecialistRunbook } from "./decision.js";
+
+/** The DevOps runbook: canary, promotion and rollback, always through GitOps and Argo CD. */
+export const devopsRunbook: SpecialistRunbook = (task, results) => {
+  const catalog = task.catalog;
+  if (!catalog) return answer("The cycle has no catalogued service; I will not touch any deployment.");
+  const { app, model } = catalog;
+  const candidate = finding<{ version: string }>(task, "candidate");
+  const cycle = task.cycle_id;
+  const pct = Number((task.contract as { abTrafficPercent?: number } | null)?.abTrafficPercent ?? 20);
+  const sync = (revision: unknown, say: string, next: () => ReturnType<SpecialistRunbook>) =>
+    step(results, "argocd_sync_application", () => ({ app, revision }), say, (r) =>
+      r.status === "success" ? next() : answer(`Sync did not complete: ${r.summary}`),
+    );
+
+  switch (task.step) {
+    case "ab_test.canary": {
+      if (!candidate) return answer("No candidate is registered in this cycle; no A/B test to start.");
+      return step(results, "mlflow_get_model", () => ({ model_name: model, alias: "champion" }), "Reading the champion version.", (champ) => {
+        const championVersion = String((champ.data as { version?: unknown } | undefined)?.version ?? "");
+        if (!championVersion) return answer(`No champion version is registered for ${model}: ${champ.summary}`);
+        return step(
+          results,
+          "gitops_write_values",
+          () => ({
+            app,
+            model_version: championVersion,
+            canary_version: candidate.version,
+            canary_weight: pct,
+            reason: `A/B test: ${model} v${candidate.version} takes ${pct}% of traffic next to v${championVersion} (cycle ${cycle}).`,
+          }),
+          `Writing the canary values (${pct}% to v${candidate.version}).`,
+          (written) => sync(written.data?.revision, "Syncing the canary.", () => answer(`Canary of v${candidate.version} is serving ${pct}% of traffic.`)),
+        );
+      });
+    }
+    case "promote": {
+      if (!candidate) return answer("No candidate is registered in this cycle; nothing to promote.");
+      return step(
+        results,
+        "gitops_write_values",
+        () => ({ app, model_version: candidate.version, canary_weight: 0, reason: `Promote ${model} v${candidate.version} to all traffic (cycle ${cycle}).` }),
+        `Writing the promotion of v${candidate.version}.`,
+        (written) =>
+          sync(written.data?.revision, "Syncing the promotion.", () =>
+            step(
+              results,
+              "mlflow_set_model_alias",
+              () => ({ model_name: model, alias: "champion", version: candidate.version }),
+              "Moving the champion alias.",
+              () => answer(`v${candidate.version} serves all traffic and is the champion.`),
+            ),
+          ),
+      );
+    }
+    case "rollback": {
+      const first = deployments(task)[0];
+      if (!first) return answer("This cycle deployed nothing, so there is nothing to roll back.");
+      const target = first.previous_history_id;
+      const previous = first.previous_model_version ? String(first.previous_model_version) : null;
+      if (target === null || target === undefined) return answer("The first deployment of this cycle has no previous history entry to return to.");
+      return step(results, "argocd_rollback_application", () => ({ app, history_id: target }), `Rolling ${app} back to history ${target}.`, (rolled) => {
+        if (rolled.status !== "success") return answer(`Rollback did not complete: ${rolled.summary}`);
+        if (!previous) return answer(`Rolled back to history ${target}.`);
+        return step(
+          results,
+          "mlflow_set_model_alias",
+          () => ({ model_name: model, alias: "champion", version: previous }),
+          `Restoring the champion alias to v${previous}.`,
+          () =>
+            step(
+              results,
+              "gitops_write_values",
+              () => ({ app, model_version: previous, canary_weight: 0, reason: `Revert to ${model} v${previous} after rollback (cycle ${cycle}).` }),
+              "Writing the reverted values so Git matches what serves.",
+              () => answer(`Rolled back to history ${target}; v${previous} serves and is the champion again.`),
+            ),
+        );
+      });
+    }
+    default:
+      return answer(`Step ${task.step} is not a DevOps step.`);
+  }
+};

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_TRIGGER_CONTRACT, isRollbackBreached, isTriggered, parseTriggerContract } from "./trigger-contract.js";
+import { segmentMetric } from "./service-catalog.js";
+import { formatCycleId, cycleDay, isCycleId } from "./cycle-id.js";
+
+describe("trigger contract", () => {
+  it("fires an NDCG drop at 3% under baseline and not before", () => {
+    const rule = DEFAULT_TRIGGER_CONTRACT.signals.ndcg_drop.trigger;
+    expect(isTriggered(rule, 0.72 * 0.97, 0.72)).toBe(true);
+    expect(isTriggered(rule, 0.72 * 0.98, 0.72)).toBe(false);
+    expect(isTriggered(rule, 0.5, undefined)).toBe(false);
+  });
+  it("fires latency over 800 ms and rolls back over 1000 ms", () => {
+    const c = DEFAULT_TRIGGER_CONTRACT.signals.latency_p95;
+    expect(isTriggered(c.trigger, 0.81, undefined)).toBe(true);
+    expect(isTriggered(c.trigger, 0.8, undefined)).toBe(false);
+    expect(isRollbackBreached(c.rollback, 1.01, 0.5)).toBe(true);
+    expect(isRollbackBreached(c.rollback, 0.99, 0.5)).toBe(false);
+  });
+  it("rolls recall back only under the pre-deploy value minus 2%", () => {
+    const rule = DEFAULT_TRIGGER_CONTRACT.signals.recall_drop.rollback;
+    expect(isRollbackBreached(rule, 0.8 * 0.985, 0.8)).toBe(false);
+    expect(isRollbackBreached(rule, 0.8 * 0.975, 0.8)).toBe(true);
+  });
+  it("merges an override over the defaults and validates it", () => {
+    const c = parseTriggerContract({ abTrafficPercent: 10, signals: { ndcg_drop: { trigger: { kind: "relative_drop", fraction: 0.05 } } } });
+    expect(c.abTrafficPercent).toBe(10);
+    expect(c.signals.ndcg_drop.trigger).toEqual({ kind: "relative_drop", fraction: 0.05 });
+    expect(c.signals.ndcg_drop.gate).toEqual(DEFAULT_TRIGGER_CONTRACT.signals.ndcg_drop.gate);
+    expect(() => parseTriggerContract({ abTrafficPercent: 90 })).toThrow();
+  });
+});
+
+describe("names", () => {
+  it("names segment metrics after Prometheus' level:metric convention", () => {
+    expect(segmentMetric("search:ndcg_at_10", "topic")).toBe("search_topic:ndcg_at_10");
+    expect(segmentMetric("search:ndcg_at_10:baseline", "topic")).toBe("search_topic:ndcg_at_10:baseline");
+  });
+  it("formats cycle ids per UTC day", () => {
+    const id = formatCycleId(cycleDay(new Date("2026-11-20T23:59:59Z")), 7);
+    expect(id).toBe("si_2026_11_20_007");
+    expect(isCycleId(id)).toBe(true);
+    expect(isCycleId("si_2026_11_20_7")).toBe(false);
+    expect(() => formatCycleId("2026_11_20", 0)).toThrow();
+  });
+});

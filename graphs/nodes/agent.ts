@@ -1,0 +1,60 @@
+import { AIMessage, SystemMessage, type AIMessageChunk } from "@langchain/core/messages";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { LOOP_STEPS } from "../../core/index.js";
+import type { AgentProfile, ToolSpec } from "../../agents/index.js";
+import { specialistPrompt, SPECIALIST_PROMPT_VERSION } from "../../prompts/index.js";
+import type { CycleGraphDeps } from "../deps.js";
+import type { CycleStateType, CycleUpdate, StepRecord, TaskAssignment } from "../state.js";
+import { usageOf } from "./usage.js";
+
+/** One turn of a specialist: the model either calls tools or answers, which ends its task. */
+export function agentNode(deps: CycleGraphDeps, agent: AgentProfile) {
+  const specs: ToolSpec[] = agent.tools.map((name) => {
+    const tool = deps.gate.tool(name);
+    if (!tool) throw new Error(`agent ${agent.id} lists tool "${name}", which is not registered`);
+    return { name: tool.name, description: tool.description, schema: tool.input };
+  });
+  const model = deps.models.bind(specs);
+  return async (state: CycleStateType, config: LangGraphRunnableConfig): Promise<CycleUpdate> => {
+    const task = state.task!;
+    const now = deps.clock.now();
+    if (task.modelCalls >= deps.limits.maxModelCallsPerTask) {
+      const text = `Stopped after ${task.modelCalls} turns on ${task.step}, the per-task limit.`;
+      return { messages: [new AIMessage(text)], task: null, steps: [stepRecord(state, task, text, now)] };
+    }
+    const ai = (await model.invoke([new SystemMessage(specialistPrompt({ agent, environment: state.environment, now })), ...state.messages], {
+      ...config,
+      runName: agent.id,
+      metadata: { ...config.metadata, agent: agent.id, step: task.step, prompt_version: SPECIALIST_PROMPT_VERSION },
+    })) as AIMessageChunk;
+    const usage = usageOf(ai, deps.models);
+    if ((ai.tool_calls?.length ?? 0) > 0) return { messages: [ai], task: { ...task, modelCalls: task.modelCalls + 1 }, usage };
+    const text = typeof ai.content === "string" ? ai.content : JSON.stringify(ai.content);
+    const record = stepRecord(state, task, text, now);
+    await deps.audit.append({
+      at: now,
+      cycleId: state.cycleId,
+      kind: "step_finished",
+      actor: { type: "Agent", id: agent.id },
+      decision: record.status,
+      data: { step: task.step, attempt: task.attempt, summary: text.slice(0, 2000) },
+    });
+    return { messages: [ai], task: null, steps: [record], usage };
+  };
+}
+
+/** A task's record: done when the step needs no finding or established it. */
+function stepRecord(state: CycleStateType, task: TaskAssignment, summary: string, now: Date): StepRecord {
+  const produces = LOOP_STEPS[task.step].produces;
+  const established = produces === null || state.findings.some((f) => f.step === task.step && f.kind === produces && f.at >= task.startedAt);
+  return {
+    step: task.step,
+    phase: task.phase,
+    agent: task.agent,
+    attempt: task.attempt,
+    status: established ? "done" : "incomplete",
+    summary: summary.slice(0, 2000),
+    startedAt: task.startedAt,
+    endedAt: now.toISOString(),
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * What the policy gate needs from storage, as narrow interfaces. server/store implements them;
+ * policies never import the server.
+ */
+
+/** One audit row to append. */
+export interface AuditEntry {
+  at: Date;
+  cycleId: string | null;
+  kind: string;
+  actor: { type: string; id: string };
+  tool?: string;
+  decision?: string;
+  data: unknown;
+}
+
+/** The append-only audit trail. */
+export interface AuditPort {
+  append(entry: AuditEntry): Promise<{ seq: number | string; hash: string }>;
+}
+
+/** Approvals: consumed once, for exactly the call they were granted for. */
+export interface ApprovalsPort {
+  consume(id: string, callHash: string, now: Date): Promise<{ id: string; decidedBy: string | null } | null>;
+}
+
+/** Feature flags of one environment, as the policies read them. */
+export interface FlagSnapshot {
+  killSwitch: boolean;
+  autoPromote: boolean;
+  autoRollback: boolean;
+  abTesting: { enabled: boolean; splitPercent: number };
+  manualApprovalRequired: boolean;
+  maxCyclesPerDay: { enabled: boolean; limit: number };
+  changeFreeze: { enabled: boolean; windows: Array<{ start: string; end: string }> };
+}
+
+/** Reads feature flags. */
+export interface FlagsPort {
+  forEnvironment(environment: string): Promise<FlagSnapshot>;
+}
+
+/** Counts cycles, for the daily cycle limit. */
+export interface CyclesPort {
+  countCreatedSince(since: Date): Promise<number>;
+}

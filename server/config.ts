@@ -1,0 +1,163 @@
+import path from "node:path";
+import { z } from "zod";
+import { AutopilotError, ENVIRONMENTS } from "../core/index.js";
+
+/**
+ * The only place that reads the environment. Every variable is validated here; a bad value stops
+ * start-up with a message naming the variable and the reason, never its value when it is a secret.
+ */
+
+const optionalUrl = z
+  .string()
+  .trim()
+  .url()
+  .optional()
+  .or(z.literal("").transform(() => undefined));
+const optionalText = z
+  .string()
+  .trim()
+  .optional()
+  .transform((v) => (v ? v : undefined));
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const nonNegative = (fallback: number) => z.coerce.number().min(0).default(fallback);
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no", ""])
+    .optional()
+    .transform((v) => (v === undefined || v === "" ? fallback : v === "true" || v === "1" || v === "yes"));
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  HOST: z.string().default("127.0.0.1"),
+  AUTOPILOT_HOME: z.string().default(".autopilot"),
+  AUTOPILOT_ENVIRONMENT: z.enum(ENVIRONMENTS).default("production"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  DATABASE_URL: optionalText,
+  OPENAI_API_KEY: optionalText,
+  OPENAI_BASE_URL: optionalUrl,
+  OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+  OPENAI_TIMEOUT_MS: positiveInt(60_000),
+  OPENAI_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(1),
+  OPENAI_PRICE_INPUT_PER_MTOK: nonNegative(0),
+  OPENAI_PRICE_OUTPUT_PER_MTOK: nonNegative(0),
+  PROMETHEUS_URL: optionalUrl,
+  MLFLOW_TRACKING_URI: optionalUrl,
+  MLFLOW_TRACKING_TOKEN: optionalText,
+  H2O_URL: optionalUrl,
+  ARGOCD_SERVER: optionalUrl,
+  ARGOCD_AUTH_TOKEN: optionalText,
+  GITOPS_REPO: optionalText,
+  DVC_WORKSPACE: optionalText,
+  SANDBOX_SCENARIO: z.string().default("ndcg-drop"),
+  SANDBOX_SPEED: nonNegative(60),
+  SANDBOX_AUTO_ALERTS: bool(true),
+  ALERT_GROUP_WINDOW_SECONDS: positiveInt(600),
+  ALERTMANAGER_WEBHOOK_TOKEN: optionalText,
+  CYCLE_BUDGET_USD: nonNegative(5),
+  APPROVAL_TTL_MINUTES: positiveInt(60),
+  HTTP_TIMEOUT_MS: positiveInt(10_000),
+  LANGSMITH_API_KEY: optionalText,
+  LANGSMITH_TRACING: bool(false),
+  LANGSMITH_PROJECT: optionalText,
+});
+
+/** Variables whose values are secrets: never logged, traced or echoed. */
+export const SECRET_VARIABLES = ["DATABASE_URL", "OPENAI_API_KEY", "MLFLOW_TRACKING_TOKEN", "ARGOCD_AUTH_TOKEN", "ALERTMANAGER_WEBHOOK_TOKEN", "LANGSMITH_API_KEY"] as const;
+
+/** The validated configuration. */
+export interface Config {
+  port: number;
+  host: string;
+  /** Where the embedded defaults keep their state (database, workspace, GitOps repository). */
+  home: string;
+  environment: (typeof ENVIRONMENTS)[number];
+  logLevel: z.infer<typeof EnvSchema>["LOG_LEVEL"];
+  databaseUrl: string | undefined;
+  openai: { model: string; apiKey: string | undefined; baseUrl: string | undefined; timeoutMs: number; maxRetries: number; pricing: { inputPerMTok: number; outputPerMTok: number } } | undefined;
+  systems: {
+    prometheusUrl: string | undefined;
+    mlflow: { url: string; token: string | undefined } | undefined;
+    h2oUrl: string | undefined;
+    argocd: { url: string; token: string | undefined } | undefined;
+  };
+  gitopsRepo: string;
+  dvcWorkspace: string;
+  sandbox: { scenario: string; speed: number; autoAlerts: boolean };
+  alerts: { groupWindowMs: number; webhookToken: string | undefined };
+  cycleBudgetUsd: number;
+  approvalTtlMs: number;
+  httpTimeoutMs: number;
+  tracing: { enabled: boolean; project: string | undefined };
+  /** Secret values, for redaction of anything that leaves the process. */
+  secrets: string[];
+}
+
+/** Configuration errors: the variable and the reason, never a secret value. */
+export class ConfigError extends AutopilotError {
+  override name = "ConfigError";
+}
+
+/** Parses the environment into a Config, or throws a ConfigError listing every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
+    throw new ConfigError("invalid_configuration", `invalid configuration:\n  ${problems.join("\n  ")}`, { details: { variables: parsed.error.issues.map((i) => String(i.path[0])) } });
+  }
+  const e = parsed.data;
+  if (e.ARGOCD_SERVER && !e.ARGOCD_AUTH_TOKEN) {
+    throw new ConfigError("invalid_configuration", "invalid configuration:\n  ARGOCD_AUTH_TOKEN: required when ARGOCD_SERVER is set");
+  }
+  const home = path.resolve(e.AUTOPILOT_HOME);
+  const useOpenAi = Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    home,
+    environment: e.AUTOPILOT_ENVIRONMENT,
+    logLevel: e.LOG_LEVEL,
+    databaseUrl: e.DATABASE_URL,
+    openai: useOpenAi
+      ? {
+          model: e.OPENAI_MODEL,
+          apiKey: e.OPENAI_API_KEY,
+          baseUrl: e.OPENAI_BASE_URL,
+          timeoutMs: e.OPENAI_TIMEOUT_MS,
+          maxRetries: e.OPENAI_MAX_RETRIES,
+          pricing: { inputPerMTok: e.OPENAI_PRICE_INPUT_PER_MTOK, outputPerMTok: e.OPENAI_PRICE_OUTPUT_PER_MTOK },
+        }
+      : undefined,
+    systems: {
+      prometheusUrl: e.PROMETHEUS_URL,
+      mlflow: e.MLFLOW_TRACKING_URI ? { url: e.MLFLOW_TRACKING_URI, token: e.MLFLOW_TRACKING_TOKEN } : undefined,
+      h2oUrl: e.H2O_URL,
+      argocd: e.ARGOCD_SERVER ? { url: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN } : undefined,
+    },
+    gitopsRepo: path.resolve(e.GITOPS_REPO ?? path.join(home, "gitops")),
+    dvcWorkspace: path.resolve(e.DVC_WORKSPACE ?? path.join(home, "workspace")),
+    sandbox: { scenario: e.SANDBOX_SCENARIO, speed: e.SANDBOX_SPEED, autoAlerts: e.SANDBOX_AUTO_ALERTS },
+    alerts: { groupWindowMs: e.ALERT_GROUP_WINDOW_SECONDS * 1000, webhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN },
+    cycleBudgetUsd: e.CYCLE_BUDGET_USD,
+    approvalTtlMs: e.APPROVAL_TTL_MINUTES * 60_000,
+    httpTimeoutMs: e.HTTP_TIMEOUT_MS,
+    tracing: { enabled: e.LANGSMITH_TRACING && Boolean(e.LANGSMITH_API_KEY), project: e.LANGSMITH_PROJECT },
+    secrets: [e.OPENAI_API_KEY, e.MLFLOW_TRACKING_TOKEN, e.ARGOCD_AUTH_TOKEN, e.ALERTMANAGER_WEBHOOK_TOKEN, e.LANGSMITH_API_KEY, passwordOf(e.DATABASE_URL)].filter(
+      (s): s is string => Boolean(s),
+    ),
+  };
+}
+
+/** Whether every platform system is the built-in sandbox (then time is simulated). */
+export function isAllSandbox(config: Config): boolean {
+  const s = config.systems;
+  return !s.prometheusUrl && !s.mlflow && !s.h2oUrl && !s.argocd;
+}
+
+function passwordOf(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  try {
+    return decodeURIComponent(new URL(url).password) || undefined;
+  } catch {
+    return undefined;
+  }
+}
