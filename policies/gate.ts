@@ -88,16 +88,17 @@ export function callHash(tool: string, input: unknown, cycleId: string | null): 
 export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
   const byName = new Map(deps.tools.map((t) => [t.name, t] as const));
 
-  async function prepare(req: ToolCallRequest) {
+  type Prepared = { error: string } | { tool: AnyTool; input: Record<string, unknown>; hash: string };
+  async function prepare(req: ToolCallRequest): Promise<Prepared> {
     const tool = byName.get(req.tool);
-    if (!tool) return { error: `unknown tool "${req.tool}"` } as const;
+    if (!tool) return { error: `unknown tool "${req.tool}"` };
     const parsed = tool.input.safeParse(req.input);
     if (!parsed.success) {
       const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "input"}: ${i.message}`).join("; ");
-      return { error: `invalid input for ${tool.name}: ${issues}` } as const;
+      return { error: `invalid input for ${tool.name}: ${issues}` };
     }
     const input = parsed.data as Record<string, unknown>;
-    return { tool, input, hash: callHash(tool.name, input, req.scope.cycleId) } as const;
+    return { tool, input, hash: callHash(tool.name, input, req.scope.cycleId) };
   }
 
   async function decide(req: ToolCallRequest, tool: AnyTool, input: Record<string, unknown>, approved: boolean): Promise<Decision> {

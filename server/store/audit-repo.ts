@@ -1,0 +1,178 @@
+import { canonicalJson, sha256Hex } from "../../core/index.js";
+import type { Database } from "./db.js";
+import { toNumber } from "./rows.js";
+
+/** The prev_hash of the first entry, and the hash of the empty chain. */
+export const GENESIS_HASH = "0".repeat(64);
+
+/** An event to record: a policy decision, a tool result, an operator action. */
+export interface AuditEntry {
+  at: Date;
+  cycleId: string | null;
+  kind: string;
+  actor: { type: string; id: string };
+  tool?: string;
+  decision?: string;
+  data: unknown;
+}
+
+/** A recorded entry with its place in the hash chain. */
+export interface AuditRow {
+  seq: number;
+  at: Date;
+  /** `at` exactly as hashed. */
+  atIso: string;
+  cycleId: string | null;
+  kind: string;
+  actor: { type: string; id: string };
+  tool: string | null;
+  decision: string | null;
+  data: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+/** The tip of the chain. */
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** What verify() found. */
+export type AuditVerification =
+  | { ok: true; rows: number; head: AuditHead }
+  | { ok: false; firstBrokenSeq: number; reason: string };
+
+/** The append-only, hash-chained audit log. */
+export interface AuditRepo {
+  /** Appends one entry after the current head; concurrent appends are serialised. */
+  append(entry: AuditEntry): Promise<AuditHead>;
+  /** Entries in seq order, optionally of one cycle and after a seq. */
+  list(input: { cycleId?: string; afterSeq?: number; limit: number }): Promise<AuditRow[]>;
+  head(): Promise<AuditHead>;
+  /** Recomputes every hash and link from the first entry to the head. */
+  verify(): Promise<AuditVerification>;
+}
+
+interface HashedFields {
+  seq: number;
+  prev_hash: string;
+  at: string;
+  cycle_id: string | null;
+  kind: string;
+  actor_type: string;
+  actor_id: string;
+  tool: string | null;
+  decision: string | null;
+  data: unknown;
+}
+
+/** The hash of one entry: SHA-256 of the canonical JSON of its fields and its predecessor's hash. */
+export function auditEntryHash(fields: HashedFields): string {
+  return sha256Hex(canonicalJson(fields));
+}
+
+function toAuditRow(r: Record<string, unknown>): AuditRow {
+  return {
+    seq: toNumber(r.seq),
+    at: new Date(r.at as Date),
+    atIso: r.at_iso as string,
+    cycleId: (r.cycle_id as string | null) ?? null,
+    kind: r.kind as string,
+    actor: { type: r.actor_type as string, id: r.actor_id as string },
+    tool: (r.tool as string | null) ?? null,
+    decision: (r.decision as string | null) ?? null,
+    data: r.data,
+    prevHash: r.prev_hash as string,
+    hash: r.hash as string,
+  };
+}
+
+function fieldsOf(row: AuditRow): HashedFields {
+  return {
+    seq: row.seq,
+    prev_hash: row.prevHash,
+    at: row.atIso,
+    cycle_id: row.cycleId,
+    kind: row.kind,
+    actor_type: row.actor.type,
+    actor_id: row.actor.id,
+    tool: row.tool,
+    decision: row.decision,
+    data: row.data,
+  };
+}
+
+const VERIFY_PAGE = 1000;
+
+/** The audit repository. */
+export function createAuditRepo(db: Database): AuditRepo {
+  const head = async (): Promise<AuditHead> => {
+    const r = await db.query("SELECT seq, hash FROM audit_head WHERE id = 1");
+    return { seq: toNumber(r.rows[0]?.seq), hash: r.rows[0]?.hash as string };
+  };
+
+  return {
+    append: (entry) =>
+      db.withTransaction(async (client) => {
+        // The head row lock orders appends: each one sees the previous one's hash.
+        const h = await client.query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
+        // The data is stored as jsonb and hashed as it will read back: round-trip it through
+        // canonical JSON first (drops undefined members, turns dates into strings).
+        const data: unknown = JSON.parse(canonicalJson(entry.data ?? null));
+        const fields: HashedFields = {
+          seq: toNumber(h.rows[0]?.seq) + 1,
+          prev_hash: h.rows[0]?.hash as string,
+          at: entry.at.toISOString(),
+          cycle_id: entry.cycleId,
+          kind: entry.kind,
+          actor_type: entry.actor.type,
+          actor_id: entry.actor.id,
+          tool: entry.tool ?? null,
+          decision: entry.decision ?? null,
+          data,
+        };
+        const hash = auditEntryHash(fields);
+        await client.query(
+          `INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)`,
+          [fields.seq, entry.at, fields.at, fields.cycle_id, fields.kind, fields.actor_type, fields.actor_id, fields.tool, fields.decision, canonicalJson(data), fields.prev_hash, hash],
+        );
+        await client.query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", [fields.seq, hash]);
+        return { seq: fields.seq, hash };
+      }),
+
+    async list({ cycleId, afterSeq = 0, limit }) {
+      const r = await db.query(
+        "SELECT * FROM audit_log WHERE ($1::text IS NULL OR cycle_id = $1) AND seq > $2 ORDER BY seq LIMIT $3",
+        [cycleId ?? null, afterSeq, limit],
+      );
+      return r.rows.map(toAuditRow);
+    },
+
+    head,
+
+    async verify() {
+      const tip = await head();
+      let expected = 1;
+      let prevHash = GENESIS_HASH;
+      for (;;) {
+        const page = await db.query("SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2", [expected, VERIFY_PAGE]);
+        for (const raw of page.rows) {
+          const row = toAuditRow(raw);
+          if (row.seq !== expected) return { ok: false, firstBrokenSeq: expected, reason: `entry ${expected} is missing (next entry is ${row.seq})` };
+          if (row.prevHash !== prevHash) return { ok: false, firstBrokenSeq: row.seq, reason: `entry ${row.seq} does not link to the hash of entry ${row.seq - 1}` };
+          if (auditEntryHash(fieldsOf(row)) !== row.hash) return { ok: false, firstBrokenSeq: row.seq, reason: `entry ${row.seq} does not match its hash (edited)` };
+          prevHash = row.hash;
+          expected += 1;
+        }
+        if (page.rows.length < VERIFY_PAGE) break;
+      }
+      const last = expected - 1;
+      if (last < tip.seq) return { ok: false, firstBrokenSeq: last + 1, reason: `entries ${last + 1}..${tip.seq} are missing (the head is at ${tip.seq})` };
+      if (last > tip.seq) return { ok: false, firstBrokenSeq: tip.seq + 1, reason: `entries ${tip.seq + 1}..${last} lie beyond the head (${tip.seq})` };
+      if (prevHash !== tip.hash) return { ok: false, firstBrokenSeq: tip.seq, reason: `the head hash does not match entry ${tip.seq}` };
+      return { ok: true, rows: last, head: tip };
+    },
+  };
+}

@@ -1,0 +1,7 @@
+/** The GitOps repository (isomorphic-git) holding each app's Helm values, and the GitOps tool. */
+export { GitOpsRepo } from "./repo.js";
+export type { GitOpsRepoOptions, GitOpsCommit, WriteValuesResult } from "./repo.js";
+export { HelmValuesSchema, GitOpsError } from "./values.js";
+export type { HelmValues, DeepPartial } from "./values.js";
+export { gitopsTools } from "./toolset.js";
+export type { WriteValuesData } from "./toolset.js";

@@ -1,0 +1,11 @@
+/** The MLflow client (tracking, proxied artifacts, registry) and its tools. */
+export { MlflowClient, mlflowErrorMessage, mlflowErrorCode } from "./client.js";
+export type { MlflowClientOptions, MlflowWaitOptions } from "./client.js";
+export type { MlflowRun, MlflowRunInfo, MlflowModelVersion, MlflowRegisteredModel, MlflowExperiment } from "./schemas.js";
+export { applyGate } from "./gate.js";
+export type { GateInputs, GateVerdict } from "./gate.js";
+export { mlflowTools } from "./toolset.js";
+export { mlflowRegisterCandidate } from "./register-candidate.js";
+export { mlflowEvaluateCandidate } from "./evaluate-candidate.js";
+export { mlflowGetModel, mlflowSetModelAlias } from "./model-tools.js";
+export type { ModelVersionView, SetAliasResult } from "./model-tools.js";
