@@ -4,18 +4,13 @@ import type { AgentProfile, ModelProvider } from "../agents/index.js";
 import type { AuditPort, FlagsPort, PolicyGate, Principal } from "../policies/index.js";
 import type { CycleLimits } from "./routes.js";
 
-/** Where approval requests are kept; `open` returns the pending request of a call if one exists. */
+/**
+ * Where approval requests are kept. `open` returns the open request of this exact call when one
+ * exists (a resumed node asks again), else creates one. Approvals run on wall-clock time, since
+ * humans answer them, whatever clock the cycle's business time follows.
+ */
 export interface ApprovalRequestsPort {
-  open(request: {
-    cycleId: string;
-    tool: string;
-    input: unknown;
-    callHash: string;
-    principal: Principal;
-    reasons: string[];
-    requestedAt: Date;
-    expiresAt: Date;
-  }): Promise<{ id: string }>;
+  open(request: { cycleId: string; tool: string; input: unknown; callHash: string; principal: Principal; reasons: string[] }): Promise<{ id: string; expiresAt: Date }>;
 }
 
 /** Where cycle artifacts are stored. */
@@ -35,7 +30,5 @@ export interface CycleGraphDeps {
   audit: AuditPort;
   artifacts: ArtifactsPort;
   approvals: ApprovalRequestsPort;
-  /** How long an approval request stays open. */
-  approvalTtlMs: number;
   checkpointer?: BaseCheckpointSaver;
 }

@@ -3,6 +3,7 @@ import {
   errorMessage,
   redactSecrets,
   sha256Hex,
+  systemClock,
   type Clock,
   type Environment,
   type Phase,
@@ -59,6 +60,8 @@ export interface PolicyGateDeps {
   flags: FlagsPort;
   cycles: CyclesPort;
   clock: Clock;
+  /** Wall-clock time for approvals, which humans answer (defaults to the system clock). */
+  wallClock?: Clock;
   contract: TriggerContract;
   /** The systems behind the tools are the built-in sandbox. */
   sandbox: boolean;
@@ -213,7 +216,7 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
       const { tool, input, hash } = prepared;
       let approved = false;
       if (req.approvalId) {
-        const approval = await deps.approvals.consume(req.approvalId, hash, deps.clock.now());
+        const approval = await deps.approvals.consume(req.approvalId, hash, (deps.wallClock ?? systemClock).now());
         if (!approval) {
           const decision = denyDecision(`approval ${req.approvalId} is not valid for this call (unknown, not approved, expired, used, or for another call)`);
           await audit(req, "policy_decision", tool.name, "deny", { input, call_hash: hash, reasons: decision.reasons, approval_id: req.approvalId });

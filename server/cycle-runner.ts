@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
 import { errorMessage, isSignal, type Clock, type Environment, type ServiceCatalog } from "../core/index.js";
-import { buildReport, type ApprovalInterrupt, type CycleGraph, type CycleTrigger } from "../graphs/index.js";
+import { buildReport, type ApprovalAnswer, type ApprovalInterrupt, type CycleGraph, type CycleTrigger } from "../graphs/index.js";
 import type { CycleRow, CyclesRepo } from "./store/index.js";
 import type { Logger } from "./logger.js";
 
@@ -23,6 +23,8 @@ export interface CycleRunnerDeps {
   onSettled?: (cycle: CycleRow) => Promise<void> | void;
   /** Extra run configuration per cycle (e.g. tracing callbacks). */
   runConfig?: (cycle: CycleRow) => Promise<Record<string, unknown>> | Record<string, unknown>;
+  /** The answer already given to an approval, if any. */
+  answerFor?: (approvalId: string) => Promise<ApprovalAnswer | null>;
 }
 
 /** Runs queued cycles, one at a time per runner; several runners (replicas) share the database. */
@@ -79,15 +81,26 @@ export function createCycleRunner(deps: CycleRunnerDeps): CycleRunner {
     try {
       const existing = await deps.graph.getState(config);
       const started = Boolean((existing.values as { cycleId?: string } | undefined)?.cycleId);
-      const input = cycle.resume ? new Command({ resume: cycle.resume }) : started ? null : initialState(cycle, deps.catalog, deps.clock.now());
+      let input: unknown = cycle.resume ? new Command({ resume: cycle.resume }) : started ? null : initialState(cycle, deps.catalog, deps.clock.now());
       log.info({ resume: Boolean(cycle.resume), continued: started && !cycle.resume, attempt: cycle.attempts }, "cycle running");
-      await deps.graph.invoke(input as never, config);
-      const snapshot = await deps.graph.getState(config);
-      const pending = snapshot.tasks.flatMap((t) => t.interrupts ?? []).map((i) => i.value as ApprovalInterrupt);
-      if (pending.length > 0) {
-        log.info({ approval_id: pending[0]!.approval_id, tool: pending[0]!.tool }, "cycle waits for approval");
-        return await deps.cycles.awaitApproval(cycle.id, owner, pending[0]!.approval_id, new Date());
+      for (;;) {
+        await deps.graph.invoke(input as never, config);
+        const snapshot = await deps.graph.getState(config);
+        const pending = snapshot.tasks.flatMap((t) => t.interrupts ?? []).map((i) => i.value as ApprovalInterrupt);
+        if (pending.length === 0) break;
+        const approvalId = pending[0]!.approval_id;
+        // An operator may have answered before the cycle paused: resume at once.
+        const answered = await deps.answerFor?.(approvalId);
+        if (answered) {
+          input = new Command({ resume: answered });
+          continue;
+        }
+        log.info({ approval_id: approvalId, tool: pending[0]!.tool }, "cycle waits for approval");
+        const parked = await deps.cycles.awaitApproval(cycle.id, owner, approvalId, new Date());
+        const late = await deps.answerFor?.(approvalId);
+        return late ? await deps.cycles.queueResume(cycle.id, late, new Date()) : parked;
       }
+      const snapshot = await deps.graph.getState(config);
       const report = buildReport(snapshot.values as never, deps.clock.now(), deps.modelName);
       log.info({ outcome: report.outcome }, "cycle finished");
       return await deps.cycles.complete(cycle.id, owner, { outcome: report.outcome, report, now: new Date() });

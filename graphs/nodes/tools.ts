@@ -54,7 +54,6 @@ export function toolsNode(deps: CycleGraphDeps) {
       if (!allowedTools.has(call.name)) continue;
       const check = await deps.gate.check({ principal, tool: call.name, input: call.args, scope });
       if (check.decision?.outcome !== "require_approval" || !check.callHash) continue;
-      const now = deps.clock.now();
       const request = await deps.approvals.open({
         cycleId: state.cycleId,
         tool: call.name,
@@ -62,8 +61,6 @@ export function toolsNode(deps: CycleGraphDeps) {
         callHash: check.callHash,
         principal,
         reasons: check.decision.reasons,
-        requestedAt: now,
-        expiresAt: new Date(now.getTime() + deps.approvalTtlMs),
       });
       const answer = interrupt<ApprovalInterrupt, ApprovalAnswer>({
         type: "approval_required",
@@ -74,11 +71,12 @@ export function toolsNode(deps: CycleGraphDeps) {
         tool: call.name,
         input: call.args,
         reasons: check.decision.reasons,
-        expires_at: new Date(now.getTime() + deps.approvalTtlMs).toISOString(),
+        expires_at: request.expiresAt.toISOString(),
       });
       approvals.push({ id: request.id, tool: call.name, step: task.step, status: answer.decision, by: answer.by, reason: answer.reason, at: deps.clock.now().toISOString() });
       if (answer.decision !== "approved") return rejected(state, calls, call, answer, approvals, deps.clock.now());
-      approvalIds.set(call.id, request.id);
+      // The answer names the approval the operator decided; the call runs under exactly that one.
+      approvalIds.set(call.id, answer.approval_id);
     }
 
     // 2. Execute in order, each through the gate (which audits the decision before running).

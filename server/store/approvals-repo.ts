@@ -57,6 +57,8 @@ export interface ApprovalsRepo {
   consume(id: string, callHash: string, now: Date): Promise<ApprovalRow | null>;
   /** Marks pending approvals past their expiry as expired and returns them. */
   expireDue(now: Date): Promise<ApprovalRow[]>;
+  /** The newest approval of this exact call that is still pending or approved but unused. */
+  findOpen(cycleId: string, callHash: string): Promise<ApprovalRow | null>;
 }
 
 function toApprovalRow(r: Record<string, unknown>): ApprovalRow {
@@ -138,5 +140,12 @@ export function createApprovalsRepo(db: Database): ApprovalsRepo {
       const r = await db.query("UPDATE approvals SET status = 'expired' WHERE status = 'pending' AND expires_at <= $1 RETURNING *", [now]);
       return r.rows.map(toApprovalRow);
     },
+
+    findOpen: (cycleId, callHash) =>
+      one(
+        `SELECT * FROM approvals WHERE cycle_id = $1 AND call_hash = $2 AND status IN ('pending', 'approved')
+         ORDER BY requested_at DESC, id DESC LIMIT 1`,
+        [cycleId, callHash],
+      ),
   };
 }

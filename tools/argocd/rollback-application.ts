@@ -10,7 +10,7 @@ export const rollbackApplicationTool = defineTool({
   system: "argocd",
   title: "Roll an Argo CD application back",
   description:
-    "Rolls an Argo CD application back to one of its history entries (ids from argocd_get_application or a deployment's previous_history_id), waits until it is Synced and Healthy, and reports the model version that serves again.",
+    "Rolls an Argo CD application back to one of its history entries (ids from argocd_get_application or a deployment's previous_history_id), waits until the operation has finished and the app is Healthy (it stays OutOfSync until Git is reverted too), and reports the model version that serves again.",
   input: z.object({
     app: appField,
     history_id: z.number().int().min(0).describe("id of the history entry to roll back to"),
@@ -36,6 +36,7 @@ export const rollbackApplicationTool = defineTool({
         since,
         expectRevision: revision,
         requireHealthy: true,
+        requireSynced: false,
         timeoutMs: WAIT_TIMEOUT_MS,
         signal: ctx.signal,
       });

@@ -7,6 +7,11 @@ export interface WaitConditions {
   expectRevision?: string;
   dryRun?: boolean;
   requireHealthy: boolean;
+  /**
+   * With requireHealthy, also wait for Synced (default true). A rollback leaves the app OutOfSync
+   * by design (Git still names the newer revision), so rollbacks wait for Healthy only.
+   */
+  requireSynced?: boolean;
 }
 
 /** A failed resource of an operation. */
@@ -64,7 +69,8 @@ export function checkWaitConditions(app: Application, c: WaitConditions): WaitVe
     return { kind: "failed", code: health === "Degraded" ? "app_degraded" : "app_missing", message, resources: [] };
   }
   const sync = status.sync?.status ?? "Unknown";
-  if (sync !== "Synced" || health !== "Healthy") return { kind: "waiting", reason: `the app is ${sync} and ${health}` };
+  const wantSynced = c.requireSynced ?? true;
+  if ((wantSynced && sync !== "Synced") || health !== "Healthy") return { kind: "waiting", reason: `the app is ${sync} and ${health}` };
   return { kind: "done" };
 }
 

@@ -109,6 +109,18 @@ describe("ArgoCdClient.waitForOperation", () => {
     expect(error.details).toMatchObject({ system: "argocd", app: "search", phase: "Failed" });
   });
 
+  it("after a rollback, accepts a Healthy app that stays OutOfSync only when Synced is not required", async () => {
+    const rolledBack = finished("Succeeded", (a) => {
+      a.status.reconciledAt = at(6);
+      a.status.sync = { status: "OutOfSync", revision: NEW };
+    });
+    const { client, polls } = scripted([running, rolledBack]);
+    await client.waitForOperation("search", { ...wait, requireSynced: false });
+    expect(polls()).toBe(2);
+    const strict = scripted([rolledBack]);
+    await expect(strict.client.waitForOperation("search", { ...wait, timeoutMs: 6_000 })).rejects.toThrow(/OutOfSync and Healthy/);
+  });
+
   it("fails when the app ends Degraded or Missing", async () => {
     const degraded = finished("Succeeded", (a) => {
       a.status.reconciledAt = at(6);

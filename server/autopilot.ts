@@ -1,0 +1,185 @@
+import path from "node:path";
+import { EventEmitter } from "node:events";
+import { DEFAULT_SERVICE_CATALOG, DEFAULT_TRIGGER_CONTRACT, systemClock, type Environment, type ServiceCatalog, type SimulatedClock, type TriggerContract } from "../core/index.js";
+import { ALL_TOOLS } from "../tools/index.js";
+import { createPolicyGate, DEFAULT_POLICY_DIR, loadPolicyEngine, type AuditEntry, type PolicyEngine, type PolicyGate } from "../policies/index.js";
+import { openAiProvider, runbookProvider, TEAM, type ModelProvider } from "../agents/index.js";
+import { createCycleGraph, DEFAULT_LIMITS, type CycleGraph, type CycleLimits } from "../graphs/index.js";
+import { loadScenario, type Scenario } from "../evals/sandbox/index.js";
+import type { Config } from "./config.js";
+import { createLogger, type Logger } from "./logger.js";
+import { openPlatform, type Platform } from "./platform.js";
+import { createCycleRunner, type CycleRunner } from "./cycle-runner.js";
+import { approvalAnswer } from "./approvals.js";
+import {
+  createAlertsRepo,
+  createApprovalsRepo,
+  createArtifactsRepo,
+  createAuditRepo,
+  createCheckpointer,
+  createCyclesRepo,
+  createFlagsRepo,
+  migrate,
+  openDatabase,
+  type Database,
+} from "./store/index.js";
+
+/** The repositories of the store. */
+export interface Store {
+  alerts: ReturnType<typeof createAlertsRepo>;
+  cycles: ReturnType<typeof createCyclesRepo>;
+  audit: ReturnType<typeof createAuditRepo>;
+  approvals: ReturnType<typeof createApprovalsRepo>;
+  artifacts: ReturnType<typeof createArtifactsRepo>;
+  flags: ReturnType<typeof createFlagsRepo>;
+}
+
+/** An audit row as published to in-process listeners (progress lines, live pages). */
+export interface AuditEvent extends AuditEntry {
+  seq: number | string;
+}
+
+/** The running system: everything the HTTP API, the CLI and the demo use. */
+export interface Autopilot {
+  config: Config;
+  environment: Environment;
+  logger: Logger;
+  db: Database;
+  store: Store;
+  platform: Platform;
+  engine: PolicyEngine;
+  gate: PolicyGate;
+  models: ModelProvider;
+  graph: CycleGraph;
+  runner: CycleRunner;
+  contract: TriggerContract;
+  catalog: ServiceCatalog;
+  /** Emits "audit" with every AuditEvent appended by this process. */
+  events: EventEmitter;
+  close(): Promise<void>;
+}
+
+/** Options of the composition root (tests and the demo inject what they need). */
+export interface AutopilotOptions {
+  /** The sandbox world (default: the configured scenario). */
+  scenario?: Scenario;
+  /** An already opened database (tests). */
+  db?: Database;
+  /** The simulated clock of the sandbox (tests and the demo start it at the scenario's start). */
+  clock?: SimulatedClock;
+  /** The model provider (default: ChatOpenAI when configured, else the runbook). */
+  models?: ModelProvider;
+  logger?: Logger;
+  limits?: CycleLimits;
+  /** Extra run configuration per cycle, e.g. tracing callbacks. */
+  runConfig?: Parameters<typeof createCycleRunner>[0]["runConfig"];
+}
+
+/** Builds the whole system from the configuration. */
+export async function createAutopilot(config: Config, options: AutopilotOptions = {}): Promise<Autopilot> {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: config.secrets });
+  const scenario = options.scenario ?? loadScenario(config.sandbox.scenario);
+  const db = options.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: path.join(config.home, "pgdata"), logger }));
+  await migrate(db);
+  const store: Store = {
+    alerts: createAlertsRepo(db),
+    cycles: createCyclesRepo(db),
+    audit: createAuditRepo(db),
+    approvals: createApprovalsRepo(db),
+    artifacts: createArtifactsRepo(db),
+    flags: createFlagsRepo(db),
+  };
+  // The sandbox plays one environment; with real systems the configured one applies.
+  const sandboxed = !config.systems.prometheusUrl || !config.systems.mlflow || !config.systems.h2oUrl || !config.systems.argocd;
+  const environment: Environment = sandboxed ? scenario.environment : config.environment;
+  const platform = await openPlatform({ config, environment, scenario, clock: options.clock });
+  const contract = DEFAULT_TRIGGER_CONTRACT;
+  const catalog: ServiceCatalog = sandboxed ? { ...DEFAULT_SERVICE_CATALOG, [scenario.service]: { app: scenario.app, model: scenario.model, dataset: scenario.dataset } } : DEFAULT_SERVICE_CATALOG;
+
+  const events = new EventEmitter();
+  const audit = {
+    async append(entry: AuditEntry) {
+      const head = await store.audit.append(entry);
+      events.emit("audit", { ...entry, seq: head.seq } satisfies AuditEvent);
+      return head;
+    },
+  };
+  const engine = await loadPolicyEngine(DEFAULT_POLICY_DIR, ALL_TOOLS);
+  const gate = createPolicyGate({
+    engine,
+    tools: ALL_TOOLS,
+    clients: platform.clients,
+    audit,
+    approvals: store.approvals,
+    flags: store.flags,
+    cycles: store.cycles,
+    clock: platform.clock,
+    contract,
+    sandbox: platform.allSandbox,
+    cycleBudgetUsd: config.cycleBudgetUsd,
+    secrets: config.secrets,
+  });
+  const models = options.models ?? (config.openai ? openAiProvider(config.openai) : runbookProvider());
+  const checkpointer = await createCheckpointer(db);
+  const graph = createCycleGraph({
+    gate,
+    models,
+    team: TEAM,
+    contract,
+    clock: platform.clock,
+    limits: options.limits ?? { ...DEFAULT_LIMITS, maxCostUsd: config.cycleBudgetUsd },
+    flags: store.flags,
+    audit,
+    artifacts: store.artifacts,
+    approvals: {
+      async open(request) {
+        const existing = await store.approvals.findOpen(request.cycleId, request.callHash);
+        if (existing) return { id: existing.id, expiresAt: existing.expiresAt };
+        const now = systemClock.now();
+        const created = await store.approvals.create({ ...request, requestedAt: now, expiresAt: new Date(now.getTime() + config.approvalTtlMs) });
+        await audit.append({
+          at: platform.clock.now(),
+          cycleId: request.cycleId,
+          kind: "approval_requested",
+          actor: { type: request.principal.type, id: request.principal.id },
+          tool: request.tool,
+          decision: "require_approval",
+          data: { approval_id: created.id, reasons: request.reasons, call_hash: request.callHash, expires_at: created.expiresAt.toISOString() },
+        });
+        return { id: created.id, expiresAt: created.expiresAt };
+      },
+    },
+    checkpointer,
+  });
+  const runner = createCycleRunner({
+    cycles: store.cycles,
+    graph,
+    clock: platform.clock,
+    catalog,
+    logger,
+    modelName: models.name,
+    runConfig: options.runConfig,
+    answerFor: (id) => approvalAnswer({ store }, id),
+  });
+  return {
+    config,
+    environment,
+    logger,
+    db,
+    store,
+    platform,
+    engine,
+    gate,
+    models,
+    graph,
+    runner,
+    contract,
+    catalog,
+    events,
+    async close() {
+      await runner.stop();
+      await platform.close();
+      if (!options.db) await db.close();
+    },
+  };
+}

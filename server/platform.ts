@@ -1,0 +1,86 @@
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import { SimulatedClock, systemClock, type Clock, type Environment } from "../core/index.js";
+import { ArgoCdClient, DvcWorkspace, GitOpsRepo, H2oClient, MlflowClient, PrometheusClient, seedDataset, type ToolClients } from "../tools/index.js";
+import { createSandbox, type Sandbox, type Scenario } from "../evals/sandbox/index.js";
+import { isAllSandbox, type Config } from "./config.js";
+
+/** The ML platform the tools talk to: real systems where configured, the sandbox elsewhere. */
+export interface Platform {
+  /** Handed to the policy gate and to nothing else. */
+  clients: ToolClients;
+  /** Business time: simulated when every system is the sandbox. */
+  clock: Clock;
+  /** The in-process sandbox, when any system falls back to it. */
+  sandbox: Sandbox | null;
+  /** Where the sandbox listens. */
+  sandboxUrl: string | null;
+  /** Whether every system is the sandbox (policies know this as `context.sandbox`). */
+  allSandbox: boolean;
+  close(): Promise<void>;
+}
+
+/** How to open the platform. */
+export interface PlatformOptions {
+  config: Config;
+  environment: Environment;
+  /** The sandbox world; required when any system falls back to the sandbox. */
+  scenario: Scenario;
+  /** The simulated clock to use (tests and the demo pass one starting at the scenario's start). */
+  clock?: SimulatedClock;
+}
+
+/**
+ * Opens the platform. In sandbox mode the GitOps repository and the DVC workspace belong to the
+ * simulated world and are recreated at every start (under `<home>/sandbox/`), so they always agree
+ * with it; with real systems they are the configured ones and are never wiped.
+ */
+export async function openPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config, scenario, environment } = options;
+  const allSandbox = isAllSandbox(config);
+  const simulated = options.clock ?? new SimulatedClock({ start: allSandbox ? new Date() : new Date(), speed: allSandbox ? config.sandbox.speed : 1 });
+  const clock: Clock = allSandbox ? simulated : systemClock;
+
+  const sandboxHome = path.join(config.home, "sandbox");
+  const gitopsDir = allSandbox ? path.join(sandboxHome, "gitops") : config.gitopsRepo;
+  const workspaceDir = allSandbox ? path.join(sandboxHome, "workspace") : config.dvcWorkspace;
+  if (allSandbox) await rm(sandboxHome, { recursive: true, force: true });
+  await mkdir(gitopsDir, { recursive: true });
+
+  const gitops = await GitOpsRepo.open({ dir: gitopsDir, clock });
+  const dvc = await DvcWorkspace.open(workspaceDir);
+
+  let sandbox: Sandbox | null = null;
+  let listener: { url: string; close(): Promise<void> } | null = null;
+  const needsSandbox = !config.systems.prometheusUrl || !config.systems.mlflow || !config.systems.h2oUrl || !config.systems.argocd;
+  if (needsSandbox) {
+    // The sandbox's world starts with its champion deployed, versioned and trained on the seed data.
+    await seedDataset(dvc, scenario.dataset, { topics: [...scenario.topics], seed: 1 });
+    const initialRevision = await gitops.initApp(scenario.app, environment, {
+      model: { name: scenario.model, version: scenario.champion.version },
+      canary: { enabled: false, version: null, weight: 0 },
+    });
+    sandbox = createSandbox({ scenario, clock: simulated, gitops, initialRevision });
+    listener = await sandbox.listen({ host: "127.0.0.1", port: 0 });
+  }
+  const urls = sandbox && listener ? sandbox.urls(listener.url) : null;
+  const timeoutMs = config.httpTimeoutMs;
+  const clients: ToolClients = {
+    prometheus: new PrometheusClient({ baseUrl: config.systems.prometheusUrl ?? urls!.prometheus, timeoutMs }),
+    mlflow: new MlflowClient({ baseUrl: config.systems.mlflow?.url ?? urls!.mlflow, token: config.systems.mlflow?.token, timeoutMs, clock }),
+    h2o: new H2oClient({ baseUrl: config.systems.h2oUrl ?? urls!.h2o, timeoutMs: Math.max(timeoutMs, 30_000), clock }),
+    argocd: new ArgoCdClient({ baseUrl: config.systems.argocd?.url ?? urls!.argocd, token: config.systems.argocd?.token, timeoutMs, clock }),
+    dvc,
+    gitops,
+  };
+  return {
+    clients,
+    clock,
+    sandbox,
+    sandboxUrl: listener?.url ?? null,
+    allSandbox,
+    close: async () => {
+      await listener?.close();
+    },
+  };
+}
