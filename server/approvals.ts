@@ -26,9 +26,9 @@ export async function decideApproval(
   return row;
 }
 
-/** Expires approvals past their deadline and resumes their cycles, which then escalate. */
-export async function expireApprovals(ap: Autopilot): Promise<number> {
-  const expired = await ap.store.approvals.expireDue(new Date());
+/** Expires approvals past their deadline at `now` and resumes their cycles, which then escalate. */
+export async function expireApprovals(ap: Autopilot, now: Date = new Date()): Promise<number> {
+  const expired = await ap.store.approvals.expireDue(now);
   for (const row of expired) {
     if (row.cycleId) await resumeWith(ap, row.cycleId, { approval_id: row.id, decision: "expired", by: null, reason: "the approval request expired" });
   }

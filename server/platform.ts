@@ -38,7 +38,8 @@ export interface PlatformOptions {
 export async function openPlatform(options: PlatformOptions): Promise<Platform> {
   const { config, scenario, environment } = options;
   const allSandbox = isAllSandbox(config);
-  const simulated = options.clock ?? new SimulatedClock({ start: allSandbox ? new Date() : new Date(), speed: allSandbox ? config.sandbox.speed : 1 });
+  // The sandbox's world is anchored at the scenario's start; its clock starts there too.
+  const simulated = options.clock ?? new SimulatedClock({ start: new Date(scenario.start), speed: allSandbox ? config.sandbox.speed : 1 });
   const clock: Clock = allSandbox ? simulated : systemClock;
 
   const sandboxHome = path.join(config.home, "sandbox");

@@ -17,3 +17,4 @@ export {
   writeScenarioJsonSchema,
 } from "./scenario.js";
 export type { Scenario, ScenarioEvent, ScenarioFault, ScenarioAlert } from "./scenario.js";
+export { parseDuration } from "./duration.js";

@@ -31,3 +31,5 @@ export type { FlagsRepo, FeatureFlags, FlagRow, FlagName, FreezeWindow } from ".
 export { createCheckpointer } from "./checkpointer.js";
 export { openTestDatabase } from "./testing.js";
 export type { TestDatabaseOptions } from "./testing.js";
+export { createTokensRepo } from "./tokens-repo.js";
+export type { TokensRepo, TokenRow, TokenRole } from "./tokens-repo.js";

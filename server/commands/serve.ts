@@ -1,0 +1,58 @@
+import { serve } from "@hono/node-server";
+import type { AddressInfo } from "node:net";
+import { loadScenario, parseDuration } from "../../evals/sandbox/index.js";
+import { errorMessage } from "../../core/index.js";
+import { createAutopilot } from "../autopilot.js";
+import { createApp } from "../http/app.js";
+import { expireApprovals } from "../approvals.js";
+import type { Config } from "../config.js";
+
+/**
+ * Starts the server: HTTP API, cycle runner, approval expiry. With the sandbox, its scenario is
+ * re-anchored at start-up and the sandbox raises each scenario alert once at its time, as
+ * Prometheus and Alertmanager would.
+ */
+export async function runServe(config: Config, out: (line: string) => void): Promise<{ close(): Promise<void> }> {
+  const base = loadScenario(config.sandbox.scenario);
+  const scenario = { ...base, start: new Date().toISOString() };
+  const ap = await createAutopilot(config, { scenario });
+  const app = createApp(ap);
+  const server = serve({ fetch: app.fetch, hostname: config.host, port: config.port });
+  await new Promise<void>((resolve, reject) => {
+    server.once("listening", () => resolve());
+    server.once("error", reject);
+  });
+  const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
+  ap.runner.start();
+  const timers: NodeJS.Timeout[] = [];
+  timers.push(setInterval(() => void expireApprovals(ap).catch((e: unknown) => ap.logger.error({ err: errorMessage(e) }, "approval expiry failed")), 30_000));
+  if (ap.platform.sandbox && config.sandbox.autoAlerts) {
+    const raised = new Set<number>();
+    const start = Date.parse(scenario.start);
+    timers.push(
+      setInterval(() => {
+        scenario.alerts.forEach((alert, index) => {
+          if (raised.has(index) || ap.platform.clock.now().getTime() < start + parseDuration(alert.at)) return;
+          raised.add(index);
+          const body = JSON.stringify(ap.platform.sandbox!.alertPayload(index));
+          const headers: Record<string, string> = { "content-type": "application/json" };
+          if (config.alerts.webhookToken) headers.authorization = `Bearer ${config.alerts.webhookToken}`;
+          fetch(`${url}/api/v1/alerts/alertmanager`, { method: "POST", headers, body }).catch((e: unknown) => ap.logger.error({ err: errorMessage(e) }, "sandbox alert failed"));
+        });
+      }, 2_000),
+    );
+  }
+  out(`mlops-autopilot listening on ${url}`);
+  out(`  database: ${ap.db.kind === "pglite" ? `PGlite in ${config.home}/pgdata` : "PostgreSQL (DATABASE_URL)"}`);
+  out(`  platform: ${ap.platform.allSandbox ? `built-in sandbox, scenario ${scenario.name} (${scenario.environment}), ${config.sandbox.speed}x simulated time` : "configured systems"}`);
+  out(`  model:    ${ap.models.name}`);
+  out(`  webhook:  POST ${url}/api/v1/alerts/alertmanager`);
+  out(`  API:      create a token with \`npx autopilot token create --role operator\``);
+  return {
+    async close() {
+      for (const t of timers) clearInterval(t);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await ap.close();
+    },
+  };
+}

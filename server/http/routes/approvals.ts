@@ -1,0 +1,45 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import type { Autopilot } from "../../autopilot.js";
+import { decideApproval } from "../../approvals.js";
+import type { ApiPrincipal } from "../auth.js";
+import { HttpError } from "../errors.js";
+
+const Decision = z.object({ reason: z.string().trim().max(2000).optional() });
+
+/** Pending approvals, and approving or rejecting them (operator role). */
+export function approvalRoutes(ap: Autopilot, operatorOnly: import("hono").MiddlewareHandler) {
+  const decide = (decision: "approved" | "rejected") => async (c: import("hono").Context) => {
+    let body: unknown = {};
+    const text = await c.req.text();
+    if (text.trim()) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new HttpError(400, "invalid_json", "the body is not valid JSON");
+      }
+    }
+    const parsed = Decision.safeParse(body);
+    if (!parsed.success) throw new HttpError(400, "invalid_body", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
+    if (decision === "rejected" && !parsed.data.reason) throw new HttpError(400, "reason_required", "a rejection needs a reason");
+    const principal = c.get("principal" as never) as ApiPrincipal;
+    const row = await decideApproval(ap, c.req.param("id")!, { decision, by: principal.name, reason: parsed.data.reason ?? null });
+    return c.json({ approval: row });
+  };
+  const limit = bodyLimit({
+    maxSize: 16 * 1024,
+    onError: () => {
+      throw new HttpError(413, "payload_too_large", "the body exceeds 16 KiB");
+    },
+  });
+  return new Hono()
+    .get("/", async (c) => c.json({ approvals: await ap.store.approvals.listPending(new Date()) }))
+    .get("/:id", async (c) => {
+      const row = await ap.store.approvals.get(c.req.param("id"));
+      if (!row) throw new HttpError(404, "not_found", `no approval ${c.req.param("id")}`);
+      return c.json({ approval: row });
+    })
+    .post("/:id/approve", operatorOnly, limit, decide("approved"))
+    .post("/:id/reject", operatorOnly, limit, decide("rejected"));
+}
