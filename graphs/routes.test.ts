@@ -146,6 +146,18 @@ describe("allowedMoves", () => {
     expect(moves[0]!.why).toContain("change freeze");
   });
 
+  it("withdraws what was deployed when a human rejects the promotion, then escalates with the reason", () => {
+    const s = through("ab_test.compare");
+    s.steps.push(done("promote", "incomplete"));
+    const stops = [{ tool: "gitops_write_values", step: "promote" as const, reasons: ["olivia rejected gitops_write_values: not today"], hardStop: false, at: "t" }];
+    expect(first(state({ ...s, stops }))).toMatchObject({ move: "assign", step: "rollback" });
+    s.steps.push(done("rollback"));
+    s.findings.push(found("rollback", "rollback", {}));
+    const end = first(state({ ...s, stops }));
+    expect(end).toMatchObject({ move: "finish", outcome: "escalated" });
+    expect(end.why).toContain("olivia rejected gitops_write_values: not today");
+  });
+
   it("ends at once on a hard stop (kill switch)", () => {
     const s = state({ ...through("train"), stops: [{ tool: "h2o_train_model", step: "train", reasons: ["kill switch is on"], hardStop: true, at: "t" }] });
     const moves = allowedMoves(s, DEFAULT_TRIGGER_CONTRACT, flags, DEFAULT_LIMITS);

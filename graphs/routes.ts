@@ -68,7 +68,9 @@ function nextMoves(state: CycleStateType, contract: TriggerContract, flags: Flag
   if (isDone(state, "rollback")) {
     const promoted = state.findings.some((f) => f.kind === "deployment" && f.step === "promote");
     const watch = latestFinding(state, "watch")?.data as { breaches?: Array<{ metric: string }> } | undefined;
-    if (promoted) return [{ move: "finish", outcome: "rolled_back", why: `Rolled back after the deploy degraded${watch?.breaches?.length ? ` (${watch.breaches.map((b) => b.metric).join(", ")})` : ""}.` }];
+    const refused = state.stops.find((s) => !s.hardStop);
+    if (promoted && !refused) return [{ move: "finish", outcome: "rolled_back", why: `Rolled back after the deploy degraded${watch?.breaches?.length ? ` (${watch.breaches.map((b) => b.metric).join(", ")})` : ""}.` }];
+    if (refused) return [escalate(`${refused.reasons.join("; ")}; what this cycle had deployed was rolled back.`)];
     return [escalate("The candidate was withdrawn before promotion; a human should look at why it lost.")];
   }
 

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { openPlatform, type Platform } from "./platform.js";
 import { createCycleRunner, type CycleRunner } from "./cycle-runner.js";
 import { approvalAnswer } from "./approvals.js";
+import { createTracing } from "./tracing.js";
 import {
   createAlertsRepo,
   createApprovalsRepo,
@@ -73,6 +74,8 @@ export interface AutopilotOptions {
   limits?: CycleLimits;
   /** Extra run configuration per cycle, e.g. tracing callbacks. */
   runConfig?: Parameters<typeof createCycleRunner>[0]["runConfig"];
+  /** An already opened platform, kept open on close (a restarted process sharing the same world in tests). */
+  platform?: Platform;
 }
 
 /** Builds the whole system from the configuration. */
@@ -92,7 +95,7 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
   // The sandbox plays one environment; with real systems the configured one applies.
   const sandboxed = !config.systems.prometheusUrl || !config.systems.mlflow || !config.systems.h2oUrl || !config.systems.argocd;
   const environment: Environment = sandboxed ? scenario.environment : config.environment;
-  const platform = await openPlatform({ config, environment, scenario, clock: options.clock });
+  const platform = options.platform ?? (await openPlatform({ config, environment, scenario, clock: options.clock }));
   const contract = DEFAULT_TRIGGER_CONTRACT;
   const catalog: ServiceCatalog = sandboxed ? { ...DEFAULT_SERVICE_CATALOG, [scenario.service]: { app: scenario.app, model: scenario.model, dataset: scenario.dataset } } : DEFAULT_SERVICE_CATALOG;
 
@@ -151,6 +154,9 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     },
     checkpointer,
   });
+  const tracing = config.tracing.enabled && config.tracing.apiKey
+    ? createTracing({ apiKey: config.tracing.apiKey, endpoint: config.tracing.endpoint, project: config.tracing.project, secrets: config.secrets })
+    : null;
   const runner = createCycleRunner({
     cycles: store.cycles,
     graph,
@@ -158,7 +164,9 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     catalog,
     logger,
     modelName: models.name,
-    runConfig: options.runConfig,
+    runConfig: options.runConfig ?? tracing?.runConfig,
+    // A cycle's trace is sent before anyone is told the cycle settled.
+    onSettled: tracing ? () => tracing.flush() : undefined,
     answerFor: (id) => approvalAnswer({ store }, id),
   });
   return {
@@ -178,7 +186,7 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     events,
     async close() {
       await runner.stop();
-      await platform.close();
+      if (!options.platform) await platform.close();
       if (!options.db) await db.close();
     },
   };

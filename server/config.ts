@@ -58,6 +58,7 @@ const EnvSchema = z.object({
   HTTP_TIMEOUT_MS: positiveInt(10_000),
   LANGSMITH_API_KEY: optionalText,
   LANGSMITH_TRACING: bool(false),
+  LANGSMITH_ENDPOINT: optionalUrl,
   LANGSMITH_PROJECT: optionalText,
 });
 
@@ -87,7 +88,7 @@ export interface Config {
   cycleBudgetUsd: number;
   approvalTtlMs: number;
   httpTimeoutMs: number;
-  tracing: { enabled: boolean; project: string | undefined };
+  tracing: { enabled: boolean; apiKey: string | undefined; endpoint: string | undefined; project: string | undefined };
   /** Secret values, for redaction of anything that leaves the process. */
   secrets: string[];
 }
@@ -140,7 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cycleBudgetUsd: e.CYCLE_BUDGET_USD,
     approvalTtlMs: e.APPROVAL_TTL_MINUTES * 60_000,
     httpTimeoutMs: e.HTTP_TIMEOUT_MS,
-    tracing: { enabled: e.LANGSMITH_TRACING && Boolean(e.LANGSMITH_API_KEY), project: e.LANGSMITH_PROJECT },
+    tracing: { enabled: e.LANGSMITH_TRACING && Boolean(e.LANGSMITH_API_KEY), apiKey: e.LANGSMITH_API_KEY, endpoint: e.LANGSMITH_ENDPOINT, project: e.LANGSMITH_PROJECT },
     secrets: [e.OPENAI_API_KEY, e.MLFLOW_TRACKING_TOKEN, e.ARGOCD_AUTH_TOKEN, e.ALERTMANAGER_WEBHOOK_TOKEN, e.LANGSMITH_API_KEY, passwordOf(e.DATABASE_URL)].filter(
       (s): s is string => Boolean(s),
     ),

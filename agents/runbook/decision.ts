@@ -4,7 +4,7 @@ import type { TaskBriefContext } from "../../prompts/index.js";
 export interface ToolResultView {
   tool: string;
   args: Record<string, unknown>;
-  status: "success" | "no_data" | "error" | "unknown";
+  status: "success" | "no_data" | "error" | "denied" | "rejected" | "unknown";
   summary: string;
   data: Record<string, unknown> | undefined;
   error: { code?: string; message?: string; retryable?: boolean } | undefined;
@@ -51,6 +51,8 @@ export function step(
   if (!last) return call(tool, args(), say);
   if (last.status === "error" && last.error?.retryable && calls.length < 2) return call(tool, args(), `${say} (retrying after: ${last.summary})`);
   if (last.status === "error") return answer(`${tool} failed: ${last.summary}`);
+  // A call the policy denied or a human refused is final for this task.
+  if (last.status === "denied" || last.status === "rejected") return answer(`${tool} was not run: ${last.summary}`);
   return next(last);
 }
 

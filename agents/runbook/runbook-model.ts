@@ -102,7 +102,7 @@ export function toolResults(messages: BaseMessage[]): ToolResultView[] {
       out.push({
         tool: call?.name ?? tm.name ?? "unknown",
         args: call?.args ?? {},
-        status: status === "success" || status === "no_data" || status === "error" ? status : "unknown",
+        status: status === "success" || status === "no_data" || status === "error" || status === "denied" || status === "rejected" ? status : "unknown",
         summary: String(parsed.summary ?? ""),
         data: (parsed.data ?? undefined) as Record<string, unknown> | undefined,
         error: (parsed.error ?? undefined) as ToolResultView["error"],

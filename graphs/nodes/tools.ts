@@ -209,6 +209,11 @@ function idsOf(outcome: ToolOutcome): ActionRecord["ids"] {
   return ids;
 }
 
+/**
+ * An approval that was rejected or expired: nothing of the batch runs, and the refusal is recorded
+ * as a policy stop of the step, so the supervisor withdraws what the cycle deployed and escalates
+ * with the operator's reason.
+ */
 function rejected(state: CycleStateType, calls: Call[], call: Call, answer: ApprovalAnswer, approvals: ApprovalRecord[], now: Date): CycleUpdate {
   const task = state.task!;
   const why = answer.decision === "expired" ? `the approval request for ${call.name} expired` : `${answer.by ?? "an operator"} rejected ${call.name}${answer.reason ? `: ${answer.reason}` : ""}`;
@@ -232,8 +237,7 @@ function rejected(state: CycleStateType, calls: Call[], call: Call, answer: Appr
         approvalId: answer.approval_id,
       },
     ],
+    stops: [{ tool: call.name, step: task.step, reasons: [why], hardStop: false, at }],
     messages: calls.map((c) => new ToolMessage({ tool_call_id: c.id, name: c.name, content: JSON.stringify({ status: "rejected", summary: `Not run: ${why}.` }) })),
-    outcome: "escalated",
-    outcomeReason: `Escalated because ${why}.`,
   };
 }

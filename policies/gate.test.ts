@@ -1,0 +1,182 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
+import { DEFAULT_TRIGGER_CONTRACT, SimulatedClock } from "../core/index.js";
+import { defineTool, type AnyTool, type ToolClients, type ToolOutcome } from "../tools/index.js";
+import { loadPolicyEngine, DEFAULT_POLICY_DIR, type PolicyEngine } from "./index.js";
+import { callHash, createPolicyGate, type CallScope, type PolicyGateDeps } from "./gate.js";
+import type { AuditEntry, FlagSnapshot } from "./ports.js";
+
+const flagsFor = (patch: Partial<FlagSnapshot> = {}): FlagSnapshot => ({
+  killSwitch: false,
+  autoPromote: true,
+  autoRollback: true,
+  abTesting: { enabled: true, splitPercent: 20 },
+  manualApprovalRequired: false,
+  maxCyclesPerDay: { enabled: true, limit: 20 },
+  changeFreeze: { enabled: false, windows: [] },
+  ...patch,
+});
+
+/** A tool whose runs are counted, so a test can prove a denied call never ran. */
+function spyTool(name: string, system: AnyTool["system"], flags: Partial<AnyTool["flags"]>, run?: () => Promise<ToolOutcome>) {
+  const calls: unknown[] = [];
+  const tool = defineTool({
+    name,
+    system,
+    title: name,
+    description: name,
+    input: z.object({ target: z.string().describe("what to act on"), canary_weight: z.number().optional().describe("percent") }),
+    flags: { readOnly: false, destructive: false, idempotent: true, openWorld: true, ...flags },
+    timeoutMs: 200,
+    run: async (input) => {
+      calls.push(input);
+      return run ? run() : { status: "success", summary: `did ${name} on ${input.target} with token s3cr3t-value`, data: { ok: true } };
+    },
+  });
+  return { tool, calls };
+}
+
+const read = spyTool("prometheus_read_thing", "prometheus", { readOnly: true });
+const write = spyTool("h2o_train_thing", "h2o", {});
+const deploy = spyTool("argocd_sync_thing", "argocd", { destructive: true, idempotent: false });
+const hang = spyTool("h2o_hang_thing", "h2o", {}, () => new Promise(() => undefined));
+const tools = [read.tool, write.tool, deploy.tool, hang.tool];
+
+let engine: PolicyEngine;
+beforeAll(async () => {
+  engine = await loadPolicyEngine(DEFAULT_POLICY_DIR, tools);
+});
+
+function setup(patch: { flags?: Partial<FlagSnapshot>; consume?: (id: string, hash: string) => boolean; engine?: PolicyGateDeps["engine"] } = {}) {
+  const audit: AuditEntry[] = [];
+  const events: string[] = [];
+  const gate = createPolicyGate({
+    engine: patch.engine ?? engine,
+    tools,
+    clients: {} as ToolClients,
+    audit: {
+      append: async (e) => {
+        audit.push(e);
+        events.push(`audit:${e.kind}`);
+        return { seq: audit.length, hash: "h" };
+      },
+    },
+    approvals: { consume: async (id, hash) => (patch.consume?.(id, hash) ? { id, decidedBy: "olivia" } : null) },
+    flags: { forEnvironment: async () => flagsFor(patch.flags) },
+    cycles: { countCreatedSince: async () => 1 },
+    clock: new SimulatedClock({ start: new Date("2026-11-20T08:00:00Z") }),
+    contract: DEFAULT_TRIGGER_CONTRACT,
+    sandbox: true,
+    cycleBudgetUsd: 5,
+    secrets: ["s3cr3t-value"],
+  });
+  return { gate, audit, events };
+}
+
+const agent = { type: "Agent" as const, id: "devops" };
+const scope = (patch: Partial<CallScope> = {}): CallScope => ({ cycleId: "si_2026_11_20_001", environment: "production", phase: "promote", gatePassed: true, gateNeedsApproval: false, spentUsd: 0, ...patch });
+
+describe("the policy gate", () => {
+  it("writes the decision before the tool runs, then the result", async () => {
+    const { gate, audit } = setup();
+    const before = write.calls.length;
+    const result = await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: scope({ phase: "train" }) });
+    expect(result.status).toBe("executed");
+    expect(write.calls.length).toBe(before + 1);
+    expect(audit.map((a) => a.kind)).toEqual(["policy_decision", "tool_result"]);
+    expect(audit[0]).toMatchObject({ decision: "allow", tool: "h2o_train_thing", cycleId: "si_2026_11_20_001" });
+  });
+
+  it("never runs a denied call: a deploy during diagnosis, or anything but reads under the kill switch", async () => {
+    const { gate, audit } = setup();
+    const result = await gate.execute({ principal: agent, tool: "argocd_sync_thing", input: { target: "search" }, scope: scope({ phase: "diagnose", gatePassed: false }) });
+    expect(result.status).toBe("denied");
+    expect(deploy.calls).toHaveLength(0);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.decision).toBe("deny");
+
+    const killed = setup({ flags: { killSwitch: true } });
+    const stopped = await killed.gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: scope({ phase: "train" }) });
+    expect(stopped.status).toBe("denied");
+    if (stopped.status === "denied") expect(stopped.decision.hardStop).toBe(true);
+    expect((await killed.gate.execute({ principal: agent, tool: "prometheus_read_thing", input: { target: "x" }, scope: scope() })).status).toBe("executed");
+  });
+
+  it("asks for approval without running, and runs only with an approval bound to that exact call", async () => {
+    const { gate } = setup({ flags: { autoPromote: false } });
+    const req = { principal: agent, tool: "argocd_sync_thing", input: { target: "search" }, scope: scope() };
+    const asked = await gate.execute(req);
+    expect(asked.status).toBe("approval_required");
+    expect(deploy.calls).toHaveLength(0);
+    const hash = callHash("argocd_sync_thing", { target: "search" }, "si_2026_11_20_001");
+    const approved = setup({ flags: { autoPromote: false }, consume: (id, h) => id === "ap_1" && h === hash });
+    expect((await approved.gate.execute({ ...req, approvalId: "ap_1" })).status).toBe("executed");
+    expect(deploy.calls).toHaveLength(1);
+    // The same approval presented for another input is refused.
+    const other = await approved.gate.execute({ ...req, input: { target: "billing" }, approvalId: "ap_1" });
+    expect(other.status).toBe("denied");
+    expect(deploy.calls).toHaveLength(1);
+  });
+
+  it("fails closed when the engine or the flags cannot answer", async () => {
+    const broken = setup({
+      engine: {
+        decide: () => {
+          throw new Error("wasm trap");
+        },
+      },
+    });
+    const result = await broken.gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: scope() });
+    expect(result.status).toBe("denied");
+    if (result.status === "denied") expect(result.decision.reasons[0]).toContain("wasm trap");
+  });
+
+  it("refuses unknown tools and invalid inputs with a reason a model can act on", async () => {
+    const { gate, audit } = setup();
+    expect(await gate.execute({ principal: agent, tool: "argocd_delete_everything", input: {}, scope: scope() })).toMatchObject({ status: "invalid", message: 'unknown tool "argocd_delete_everything"' });
+    const invalid = await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: 3 }, scope: scope() });
+    expect(invalid).toMatchObject({ status: "invalid" });
+    if (invalid.status === "invalid") expect(invalid.message).toMatch(/^invalid input for h2o_train_thing: target:/);
+    expect(audit.every((a) => a.kind === "tool_call_invalid")).toBe(true);
+  });
+
+  it("lets a canary of at most 20% run by itself and makes a bigger one wait for a human", async () => {
+    const { gate } = setup();
+    const runs = deploy.calls.length;
+    const over = await gate.execute({ principal: agent, tool: "argocd_sync_thing", input: { target: "s", canary_weight: 50 }, scope: scope({ phase: "ab_test" }) });
+    expect(over.status).toBe("approval_required");
+    expect(deploy.calls.length).toBe(runs);
+    const within = await gate.execute({ principal: agent, tool: "argocd_sync_thing", input: { target: "s", canary_weight: 20 }, scope: scope({ phase: "ab_test" }) });
+    expect(within.status).toBe("executed");
+  });
+
+  it("enforces the obligations an allow carries, and denies one it does not know", async () => {
+    const allowWith = (...obligations: Array<{ key: string; value: string }>): PolicyGateDeps["engine"] => ({
+      decide: () => ({ outcome: "allow", reasons: ["test"], policies: ["p"], hardStop: false, obligations, errors: [] }),
+    });
+    const req = { principal: agent, tool: "h2o_train_thing", input: { target: "m", canary_weight: 30 }, scope: scope() };
+    expect((await setup({ engine: allowWith({ key: "canary_max_percent", value: "20" }) }).gate.execute(req)).status).toBe("denied");
+    expect((await setup({ engine: allowWith({ key: "canary_max_percent", value: "40" }) }).gate.execute(req)).status).toBe("executed");
+    expect((await setup({ engine: allowWith({ key: "dry_run_only", value: "true" }) }).gate.execute(req)).status).toBe("denied");
+    const unknown = await setup({ engine: allowWith({ key: "notify_pager", value: "x" }) }).gate.execute(req);
+    expect(unknown.status).toBe("denied");
+    if (unknown.status === "denied") expect(unknown.decision.reasons[0]).toContain('unknown obligation "notify_pager"');
+  });
+
+  it("bounds a tool that never returns by its timeout, and keeps secrets out of its output", async () => {
+    const { gate } = setup();
+    const hung = await gate.execute({ principal: agent, tool: "h2o_hang_thing", input: { target: "m" }, scope: scope({ phase: "train" }) });
+    expect(hung.status).toBe("executed");
+    if (hung.status === "executed") expect(hung.outcome).toMatchObject({ status: "error", error: { code: "tool_timeout" } });
+    const done = await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: scope({ phase: "train" }) });
+    if (done.status !== "executed") throw new Error("expected the call to run");
+    expect(done.outcome.summary).toContain("[REDACTED]");
+    expect(done.outcome.summary).not.toContain("s3cr3t-value");
+  });
+
+  it("exposes tool definitions and decisions, never the clients", () => {
+    const { gate } = setup();
+    expect(Object.keys(gate).sort()).toEqual(["check", "execute", "tool"]);
+    expect(gate.tool("h2o_train_thing")?.name).toBe("h2o_train_thing");
+  });
+});

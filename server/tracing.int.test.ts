@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startLangSmithSink, type LangSmithSink, type SinkRun } from "./testing/langsmith-sink.js";
+import { startHarness, type Harness } from "./testing/harness.js";
+
+const KEY = "lsv2_pt_test_0123456789";
+let sink: LangSmithSink;
+let h: Harness;
+let cycleId: string;
+let runs: SinkRun[];
+
+beforeAll(async () => {
+  sink = await startLangSmithSink();
+  h = await startHarness({ scenario: "ndcg-drop", env: { LANGSMITH_TRACING: "true", LANGSMITH_API_KEY: KEY, LANGSMITH_ENDPOINT: sink.url, LANGSMITH_PROJECT: "autopilot-tests" } });
+  const sandbox = h.ap.platform.sandbox!;
+  sandbox.advanceToAlert(0);
+  const { cycles_started } = (await (await h.webhook(sandbox.alertPayload(0))).json()) as { cycles_started: string[] };
+  cycleId = cycles_started[0]!;
+  // The runner flushes the cycle's trace before it reports the cycle settled.
+  await h.settle(cycleId);
+  runs = [...sink.runs.values()];
+});
+afterAll(async () => {
+  await h?.close();
+  await sink?.close();
+});
+
+describe("LangSmith tracing of a cycle", () => {
+  it("sends the whole cycle as one trace whose root carries the cycle id", () => {
+    const roots = runs.filter((r) => !r.parent_run_id);
+    expect(roots).toHaveLength(1);
+    const root = roots[0]!;
+    expect(root.name).toBe(`cycle ${cycleId}`);
+    expect(root.extra?.metadata).toMatchObject({ cycle_id: cycleId, environment: "production", signal: "ndcg_drop" });
+    expect(root.end_time).toBeDefined();
+    expect(runs.every((r) => r.trace_id === root.id)).toBe(true);
+    expect(runs.length).toBeGreaterThan(40);
+  });
+
+  it("has the supervisor, every agent and every tool call in the tree", () => {
+    const names = new Set(runs.map((r) => r.name));
+    for (const agent of ["supervisor", "metrics-analyst", "data-engineer", "ml-engineer", "devops"]) expect(names, agent).toContain(agent);
+    const tools = runs.filter((r) => r.run_type === "tool").map((r) => r.name);
+    expect(tools).toEqual(expect.arrayContaining(["prometheus_get_signal", "dvc_augment_dataset", "h2o_train_model", "mlflow_evaluate_candidate", "argocd_sync_application", "prometheus_watch_signal"]));
+    const byId = new Map(runs.map((r) => [r.id, r]));
+    // A tool run hangs under the tools node of the cycle, never outside the trace.
+    const sync = runs.find((r) => r.name === "argocd_sync_application")!;
+    expect(byId.get(sync.parent_run_id!)?.name).toBe("tools");
+  });
+
+  it("authenticates with the key and never puts it in a run", () => {
+    expect(sink.apiKeys).toEqual(new Set([KEY]));
+    expect(JSON.stringify(runs)).not.toContain(KEY);
+  });
+});
