@@ -4,6 +4,7 @@ import pg from "pg";
 import { errorMessage, isAutopilotError } from "../../core/index.js";
 import { StoreError } from "./errors.js";
 import { startPgliteServer, type PgliteServer } from "./pglite-server.js";
+import { claim, liveOwner } from "./pglite-lock.js";
 
 export { StoreError } from "./errors.js";
 
@@ -89,20 +90,39 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   const logger = options.logger ?? { warn: () => {} };
   if (!SCHEMA_NAME.test(schema)) throw new StoreError("store_config", `invalid schema name "${schema}": use lower-case letters, digits and _`);
   let server: PgliteServer | undefined;
+  let lock: Awaited<ReturnType<typeof claim>> | undefined;
+  let sharedFrom: number | undefined;
   let connectionString: string;
   if (options.databaseUrl) {
     // Checked here so that no driver error can echo the URL, password included.
     if (!URL.canParse(options.databaseUrl)) throw new StoreError("store_config", "databaseUrl is not a valid URL");
     connectionString = withDefaultUser(options.databaseUrl);
-  } else if (options.dataDir) {
-    if (options.dataDir !== "memory://") await mkdir(options.dataDir, { recursive: true });
+  } else if (options.dataDir === "memory://") {
     server = await startPgliteServer({ dataDir: options.dataDir, maxConnections: Math.max(32, poolMax + 4) });
     connectionString = server.url;
+  } else if (options.dataDir) {
+    await mkdir(options.dataDir, { recursive: true });
+    // Another process (`npm start`) may already serve this directory: connect to it instead.
+    const owner = await liveOwner(options.dataDir);
+    if (owner) {
+      connectionString = `postgres://postgres@127.0.0.1:${owner.port}/postgres`;
+      sharedFrom = owner.pid;
+    } else {
+      lock = await claim(options.dataDir);
+      try {
+        server = await startPgliteServer({ dataDir: options.dataDir, maxConnections: Math.max(32, poolMax + 4) });
+      } catch (error) {
+        await lock.release();
+        throw error;
+      }
+      await lock.serving(server.port);
+      connectionString = server.url;
+    }
   } else {
     throw new StoreError("store_config", "openDatabase needs a databaseUrl (PostgreSQL) or a dataDir (PGlite)");
   }
-  const kind = server ? "pglite" : "postgres";
-  const where = server ? `PGlite at ${options.dataDir}` : `PostgreSQL at ${redactDatabaseUrl(connectionString)}`;
+  const kind = server || sharedFrom ? "pglite" : "postgres";
+  const where = server ? `PGlite at ${options.dataDir}` : sharedFrom ? `PGlite at ${options.dataDir} (served by process ${sharedFrom})` : `PostgreSQL at ${redactDatabaseUrl(connectionString)}`;
 
   // PGlite ignores the startup `options` parameter (checked: `-c search_path=x` leaves "public")
   // and does not enforce statement_timeout, so each new connection runs SET before the pool hands
@@ -128,6 +148,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   } catch (error) {
     await pool.end().catch(() => {});
     await server?.stop().catch(() => {});
+    await lock?.release().catch(() => {});
     throw new StoreError("store_unavailable", `cannot connect to ${where}: ${errorMessage(error)}`, { cause: error });
   }
 
@@ -173,6 +194,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       closing ??= (async () => {
         await pool.end();
         await server?.stop();
+        await lock?.release();
       })();
       return closing;
     },

@@ -33,7 +33,8 @@ describe("migrate", () => {
     const replicas = await Promise.all([1, 2, 3].map(() => openDatabase({ databaseUrl: base.connectionString, schema: base.schema, poolMax: 2 })));
     opened.push(...replicas);
     const results = await Promise.all(replicas.map((r) => migrate(r)));
-    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, 2]);
+    const shipped = (await loadMigrations()).length;
+    expect(results.map((r) => r.applied.length).sort()).toEqual([0, 0, shipped]);
     const head = await base.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_head");
     expect(head.rows[0]?.n).toBe(1);
   });

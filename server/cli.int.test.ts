@@ -1,0 +1,103 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+
+const BIN = path.resolve(import.meta.dirname, "..", "bin", "autopilot.js");
+const run = promisify(execFile);
+const homes: string[] = [];
+const home = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "autopilot-cli-"));
+  homes.push(dir);
+  return dir;
+};
+afterAll(() => homes.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** Runs the CLI like a user would, with a clean environment (no DATABASE_URL, no LLM). */
+async function cli(args: string[], env: Record<string, string> = {}) {
+  const clean = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AUTOPILOT_HOME: home(), ...env };
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { env: clean, timeout: 120_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("npx autopilot demo", () => {
+  it("runs the bad-deploy scenario to a rollback: a line per step, the report last, exit 0", async () => {
+    const r = await cli(["demo", "--scenario", "bad-deploy"]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines[0]).toMatch(/^demo: scenario bad-deploy \(production\)/);
+    const steps = lines.filter((l) => /^\[\d\d:\d\d:\d\d\] si_/.test(l));
+    expect(steps.length).toBeGreaterThan(20);
+    expect(steps.some((l) => /devops\s+argocd_rollback_application\s+allow\s+success/.test(l))).toBe(true);
+    const report = JSON.parse(lines.at(-1)!) as { outcome: string; cycle_id: string; actions: unknown[] };
+    expect(report.outcome).toBe("rolled_back");
+    expect(report.cycle_id).toMatch(/^si_\d{4}_\d\d_\d\d_\d{3}$/);
+  });
+
+  it("names an unknown scenario and exits non-zero", async () => {
+    const r = await cli(["demo", "--scenario", "no-such-world"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no-such-world/);
+  });
+
+  it("refuses a bad configuration, naming the variable and never echoing a secret", async () => {
+    const r = await cli(["serve"], { PORT: "eighty", OPENAI_BASE_URL: "not a url", OPENAI_API_KEY: "sk-should-not-appear" });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("PORT:");
+    expect(r.stderr).toContain("OPENAI_BASE_URL:");
+    expect(r.stderr).not.toContain("sk-should-not-appear");
+  });
+});
+
+describe("npm start (autopilot serve) on embedded defaults", () => {
+  let server: ChildProcess | undefined;
+  afterAll(() => server?.kill("SIGKILL"));
+
+  it("serves health, lets a CLI create a token beside it, runs the sandbox's cycle, and stops cleanly", async () => {
+    const dir = home();
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AUTOPILOT_HOME: dir, PORT: "0", SANDBOX_SPEED: "2400", LOG_LEVEL: "warn" };
+    server = spawn(process.execPath, [BIN, "serve"], { env });
+    let out = "";
+    server.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line: ${out}`)), 60_000);
+      server!.stdout!.on("data", () => {
+        const m = /listening on (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok" });
+    expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: "ready", database: "pglite", sandbox: true, model: "runbook" });
+
+    // A second process uses the same embedded database while the server runs.
+    const created = await run(process.execPath, [BIN, "token", "create", "--role", "viewer", "--name", "tester"], { env, timeout: 60_000 });
+    const token = created.stdout.trim().split("\n").at(-1)!;
+    expect(token).toMatch(/^apt_/);
+    expect((await fetch(`${url}/api/v1/cycles`)).status).toBe(401);
+
+    // The sandbox raises its scenario's alert by itself (20 simulated minutes pass in half a second).
+    let cycle: { id: string; status: string; outcome: string | null } | undefined;
+    for (let i = 0; i < 120 && cycle?.status !== "completed"; i++) {
+      await new Promise((r) => setTimeout(r, 500));
+      const list = (await (await fetch(`${url}/api/v1/cycles`, { headers: { authorization: `Bearer ${token}` } })).json()) as { cycles: Array<{ id: string; status: string; outcome: string | null }> };
+      cycle = list.cycles[0];
+    }
+    expect(cycle).toMatchObject({ status: "completed", outcome: "promoted" });
+
+    server.kill("SIGTERM");
+    const code = await new Promise<number | null>((resolve) => server!.once("exit", resolve));
+    expect(code).toBe(0);
+    expect(existsSync(path.join(dir, "pgdata", "autopilot-pglite.lock"))).toBe(false);
+    server = undefined;
+  });
+});
