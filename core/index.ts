@@ -27,7 +27,20 @@ export type {
   Guardrail,
   TriggerContract,
 } from "./trigger-contract.js";
-export * from "./findings.js";
+export {
+  MonitorFinding,
+  DiagnosisFinding,
+  DatasetFinding,
+  CandidateFinding,
+  GateCheck,
+  EvaluationFinding,
+  DeploymentFinding,
+  AbTestFinding,
+  WatchFinding,
+  RollbackFinding,
+  FINDING_SCHEMAS,
+} from "./findings.js";
+export type { FindingKind, FindingData } from "./findings.js";
 export { ARTIFACT_KINDS, ArtifactDraftSchema } from "./artifacts.js";
 export type { ArtifactKind, ArtifactDraft, ArtifactRef } from "./artifacts.js";
 export { redactSecrets } from "./redact.js";

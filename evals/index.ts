@@ -1,2 +1,3 @@
 /** Evals and the world they run in: the sandbox ML platform and its scenarios. */
-export * from "./sandbox/index.js";
+export { createSandbox, loadScenario, parseScenario, scenarioPath, listScenarios, ScenarioSchema, ScenarioError, parseDuration } from "./sandbox/index.js";
+export type { Sandbox, Scenario, SandboxState } from "./sandbox/index.js";

@@ -13,3 +13,4 @@ export { ArgoCdClient } from "./argocd/index.js";
 export { DvcWorkspace, seedDataset } from "./dvc/index.js";
 export { GitOpsRepo } from "./gitops/index.js";
 export type { HelmValues } from "./gitops/index.js";
+export { parseCsv, formatCsv, readCsvColumns } from "./csv.js";

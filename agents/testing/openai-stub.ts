@@ -1,7 +1,8 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AIMessage, HumanMessage, SystemMessage, ToolMessage, type BaseMessage } from "@langchain/core/messages";
 import { decide } from "../runbook/index.js";
+import { readBody } from "../../tools/testing/read-body.js";
 
 /** An OpenAI chat-completions request as the stub sees it. */
 export interface ChatRequest {
@@ -95,11 +96,3 @@ function toLangChain(messages: ChatRequest["messages"]): BaseMessage[] {
   });
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}

@@ -1,20 +1,13 @@
 import { canonicalJson, sha256Hex } from "../../core/index.js";
+import type { AuditEntry } from "../../policies/index.js";
 import type { Database } from "./db.js";
 import { toNumber } from "./rows.js";
 
 /** The prev_hash of the first entry, and the hash of the empty chain. */
 export const GENESIS_HASH = "0".repeat(64);
 
-/** An event to record: a policy decision, a tool result, an operator action. */
-export interface AuditEntry {
-  at: Date;
-  cycleId: string | null;
-  kind: string;
-  actor: { type: string; id: string };
-  tool?: string;
-  decision?: string;
-  data: unknown;
-}
+/** An event to record (a policy decision, a tool result, an operator action): the policy gate's port. */
+export type { AuditEntry };
 
 /** A recorded entry with its place in the hash chain. */
 export interface AuditRow {

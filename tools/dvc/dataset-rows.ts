@@ -1,4 +1,4 @@
-import { formatCsv, parseCsv } from "./csv.js";
+import { formatCsv, parseCsv } from "../csv.js";
 import { DvcError } from "./dvc-error.js";
 
 /** The columns of a dataset's `train.csv` and `eval.csv`, in order. */

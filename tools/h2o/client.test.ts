@@ -13,7 +13,6 @@ const f = (name: string): HttpFixture => {
   if (!fixture) throw new Error(`no fixture ${name}`);
   return fixture;
 };
-const PARSE_JOB = "$03017f00000132d4ffffffff$_8d1c9e2f";
 const MODEL_JOB = "$03017f00000132d4ffffffff$_a54f0c11";
 
 function clock() {

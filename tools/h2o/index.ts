@@ -8,4 +8,3 @@ export type { H2oCell } from "./frame-columns.js";
 export { rankingMetrics, ndcgAt, recallAt } from "./ranking-metrics.js";
 export type { RankedRow, RankingOptions, RankingMetrics, RankingSummary } from "./ranking-metrics.js";
 export { h2oTools, h2oTrainModel, NON_FEATURE_COLUMNS } from "./toolset.js";
-export { parseCsv, readCsvColumns } from "./csv.js";

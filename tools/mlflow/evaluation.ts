@@ -1,5 +1,6 @@
 import { AutopilotError } from "../../core/index.js";
-import { readCsvColumns, type H2oClient } from "../h2o/index.js";
+import type { H2oClient } from "../h2o/index.js";
+import { readCsvColumns } from "../csv.js";
 
 /** A row of eval.csv as the ranking metrics need it. */
 export interface EvalRow {

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import type { Random } from "../random.js";
-import { parseCsv } from "./csv.js";
+import { parseCsv } from "../../../tools/index.js";
 import { buildFrame, frameKey, guessTypes, meta, type Frame, type ParseType } from "./frame.js";
 import { H2oError, jobJson, type JobState } from "./schemas.js";
 import type { H2oModel } from "./models.js";

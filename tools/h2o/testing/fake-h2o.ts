@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { parseCsv } from "../csv.js";
+import { parseCsv } from "../../csv.js";
 
 /**
  * A small in-memory H2O-3 for tool tests, answering the subset of section 5 the client uses with

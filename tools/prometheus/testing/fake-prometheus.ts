@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { readBody } from "../../testing/read-body.js";
 
 /** A series of the fake server: its labels (with `__name__`) and its value at any instant. */
 export interface FakeSeries {
@@ -125,14 +126,6 @@ function formatValue(v: number): string {
   return String(v);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    req.on("error", reject);
-  });
-}
 
 function badData(res: ServerResponse, error: string): void {
   send(res, 400, { status: "error", errorType: "bad_data", error });

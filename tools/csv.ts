@@ -1,10 +1,11 @@
-import { DvcError } from "./dvc-error.js";
+import { readFile } from "node:fs/promises";
+import { AutopilotError } from "../core/index.js";
 
 /**
  * Parses RFC 4180 CSV: fields may be quoted, quoted fields may hold commas, line breaks and `""`
- * for a quote. Records end with CRLF or LF; a final line break is optional.
+ * for a quote. Records end with CRLF or LF; a final line break is optional; blank lines are skipped.
  */
-export function parseCsv(text: string): string[][] {
+export function parseCsv(text: string, separator = ","): string[][] {
   const records: string[][] = [];
   let record: string[] = [];
   let field = "";
@@ -17,7 +18,7 @@ export function parseCsv(text: string): string[][] {
       const start = line;
       i++;
       for (;;) {
-        if (i >= text.length) throw new DvcError("csv_invalid", `CSV: quoted field opened on line ${start} never closes`);
+        if (i >= text.length) throw new AutopilotError("csv_invalid", `CSV: quoted field opened on line ${start} never closes`);
         const q = text[i]!;
         if (q === '"') {
           if (text[i + 1] === '"') {
@@ -34,19 +35,19 @@ export function parseCsv(text: string): string[][] {
       }
       fieldStarted = true;
       const next = text[i];
-      if (next !== undefined && next !== "," && next !== "\n" && next !== "\r") {
-        throw new DvcError("csv_invalid", `CSV line ${line}: text after a closing quote`);
+      if (next !== undefined && next !== separator && next !== "\n" && next !== "\r") {
+        throw new AutopilotError("csv_invalid", `CSV line ${line}: text after a closing quote`);
       }
       continue;
     }
-    if (ch === ",") {
+    if (ch === separator) {
       record.push(field);
       field = "";
       fieldStarted = false;
       i++;
     } else if (ch === "\n" || ch === "\r") {
       record.push(field);
-      records.push(record);
+      if (record.length > 1 || fieldStarted) records.push(record);
       record = [];
       field = "";
       fieldStarted = false;
@@ -72,4 +73,15 @@ export function formatCsv(records: readonly (readonly string[])[]): string {
 
 function formatField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
+}
+
+/** Reads the named columns of a CSV file with a header line, in row order. */
+export async function readCsvColumns(file: string, columns: readonly string[]): Promise<Record<string, string[]>> {
+  const [header, ...rows] = parseCsv(await readFile(file, "utf8"));
+  const index = columns.map((c) => header?.indexOf(c) ?? -1);
+  const missing = columns.filter((_, i) => index[i]! < 0);
+  if (!header || missing.length > 0) {
+    throw new AutopilotError("csv_columns_missing", `${file} has no column ${missing.join(", ")}`, { details: { file, missing } });
+  }
+  return Object.fromEntries(columns.map((c, i) => [c, rows.map((r) => r[index[i]!] ?? "")]));
 }
