@@ -77,6 +77,8 @@ export const EvaluationFinding = z.object({
   checks: z.array(GateCheck),
   candidate: z.object({ version: z.string(), metrics: z.record(z.string(), z.number()) }),
   champion: z.object({ version: z.string().nullable(), metrics: z.record(z.string(), z.number()) }),
+  /** For a configuration change (no new model), the exact change the gate approved. */
+  proposal: z.record(z.string(), z.unknown()).optional(),
 });
 
 /** An Argo CD sync that put a model in front of traffic (a canary or a full rollout). */

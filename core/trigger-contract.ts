@@ -133,12 +133,14 @@ export const DEFAULT_TRIGGER_CONTRACT: TriggerContract = {
     etl_backlog: {
       title: "ETL backlog",
       metric: "etl:backlog_seconds",
+      baselineMetric: "etl:backlog_seconds:baseline",
       unit: "seconds",
       direction: "lower_is_better",
       trigger: { kind: "above", value: 60 },
       action: "optimize processor",
       candidate: "processor_tuning",
-      plan: ["train", "evaluate", "promote", "watch"],
+      // No new model: the gate checks the capacity change itself, the watch checks no quality was lost.
+      plan: ["evaluate", "promote", "watch"],
       gate: [{ kind: "no_loss", metric: "ndcg_at_10" }],
       rollback: { kind: "above", value: 120 },
     },

@@ -79,10 +79,21 @@ export function defineTool<S extends z.ZodRawShape, O>(
     throw new Error(`tool name "${def.name}" must be <system>_<verb>_<object> and start with "${def.system}_"`);
   }
   for (const [field, schema] of Object.entries(def.input.shape)) {
-    if (!(schema as z.ZodType).description) throw new Error(`tool ${def.name}: input field "${field}" has no description`);
+    if (!describedSchema(schema as z.ZodType)) throw new Error(`tool ${def.name}: input field "${field}" has no description`);
   }
   if (def.flags.destructive && def.flags.readOnly) throw new Error(`tool ${def.name}: a read-only tool cannot be destructive`);
   return Object.freeze({ timeoutMs: 30_000, ...def });
+}
+
+/** Whether a field, or the schema inside its optional/nullable/default wrappers, has a description. */
+function describedSchema(schema: z.ZodType): boolean {
+  let current: unknown = schema;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    if ((current as z.ZodType).description) return true;
+    const unwrap = (current as { unwrap?: () => unknown }).unwrap;
+    current = typeof unwrap === "function" ? unwrap.call(current) : undefined;
+  }
+  return false;
 }
 
 /** Default cap on what a tool result may put in front of a model, in characters. */

@@ -11,6 +11,7 @@ export const mlEngineer: AgentProfile = {
     "Train with h2o_train_model on the dataset path from the task context, then register the result with mlflow_register_candidate, passing the dataset md5.",
     "For a lighter or cheaper variant, reduce ntrees and max_depth instead of changing the data.",
     "Evaluate with mlflow_evaluate_candidate; its verdict is final, do not reinterpret it.",
+    "When the fix is a processor capacity change (ETL backlog), there is no model to train: read the app's values with gitops_get_values and gate the change with gitops_check_change, doubling the workers of each slow processor the diagnosis names.",
   ],
-  tools: ["dvc_get_dataset", "h2o_train_model", "mlflow_register_candidate", "mlflow_evaluate_candidate", "mlflow_get_model"],
+  tools: ["dvc_get_dataset", "h2o_train_model", "mlflow_register_candidate", "mlflow_evaluate_candidate", "mlflow_get_model", "gitops_get_values", "gitops_check_change"],
 };

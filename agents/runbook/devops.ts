@@ -35,6 +35,17 @@ export const devopsRunbook: SpecialistRunbook = (task, results) => {
       });
     }
     case "promote": {
+      const proposal = finding<{ proposal?: { processors?: Record<string, { workers: number }> } }>(task, "evaluation")?.proposal;
+      if (proposal?.processors) {
+        // A capacity change: deploy exactly what the quality gate approved.
+        return step(
+          results,
+          "gitops_write_values",
+          () => ({ app, processors: proposal.processors, reason: `Scale ETL processors as the gate approved (cycle ${cycle}).` }),
+          "Writing the processor capacity change.",
+          (written) => sync(written.data?.revision, "Syncing the capacity change.", () => answer("The processors run with their new capacity.")),
+        );
+      }
       if (!candidate) return answer("No candidate is registered in this cycle; nothing to promote.");
       return step(
         results,
@@ -54,27 +65,32 @@ export const devopsRunbook: SpecialistRunbook = (task, results) => {
       );
     }
     case "rollback": {
-      const first = deployments(task)[0];
+      const all = deployments(task);
+      const first = all[0];
       if (!first) return answer("This cycle deployed nothing, so there is nothing to roll back.");
       const target = first.previous_history_id;
       const previous = first.previous_model_version ? String(first.previous_model_version) : null;
       if (target === null || target === undefined) return answer("The first deployment of this cycle has no previous history entry to return to.");
+      // The champion alias moved only if a full rollout changed the model.
+      const aliasMoved = all.some((d) => d.step === "promote" && Number(d.canary_weight) === 0 && String(d.model_version) !== previous);
       return step(results, "argocd_rollback_application", () => ({ app, history_id: target }), `Rolling ${app} back to history ${target}.`, (rolled) => {
         if (rolled.status !== "success") return answer(`Rollback did not complete: ${rolled.summary}`);
-        if (!previous) return answer(`Rolled back to history ${target}.`);
+        const revision = rolled.data?.revision;
+        const restoreGit = () =>
+          step(
+            results,
+            "gitops_restore_values",
+            () => ({ app, revision, reason: `Restore the values Argo CD rolled back to (cycle ${cycle}).` }),
+            "Restoring the rolled-back values in Git so it matches what serves.",
+            () => answer(`Rolled back to history ${target}${previous ? `; v${previous} serves` : ""} and Git matches it.`),
+          );
+        if (!aliasMoved || !previous) return restoreGit();
         return step(
           results,
           "mlflow_set_model_alias",
           () => ({ model_name: model, alias: "champion", version: previous }),
           `Restoring the champion alias to v${previous}.`,
-          () =>
-            step(
-              results,
-              "gitops_write_values",
-              () => ({ app, model_version: previous, canary_weight: 0, reason: `Revert to ${model} v${previous} after rollback (cycle ${cycle}).` }),
-              "Writing the reverted values so Git matches what serves.",
-              () => answer(`Rolled back to history ${target}; v${previous} serves and is the champion again.`),
-            ),
+          restoreGit,
         );
       });
     }

@@ -40,6 +40,7 @@ export const mlEngineerRunbook: SpecialistRunbook = (task, results) => {
       );
     }
     case "evaluate": {
+      if (strategy === "processor_tuning") return gateCapacityChange(task, results);
       const candidate = finding<{ version: string }>(task, "candidate");
       if (!candidate) return answer("No candidate is registered in this cycle; nothing to evaluate.");
       return withDataset(task, results, (dataset) =>
@@ -62,6 +63,26 @@ export const mlEngineerRunbook: SpecialistRunbook = (task, results) => {
       return answer(`Step ${task.step} is not an ML-engineer step.`);
   }
 };
+
+/** Workers are doubled on each slow processor; the gate bounds what one step may do. */
+const SCALE = 2;
+
+/** The gate of an ETL fix: read the app's processors, propose doubling the slow ones, check it. */
+function gateCapacityChange(task: TaskBriefContext, results: readonly ToolResultView[]): RunbookDecision {
+  const app = task.catalog!.app;
+  const slow = finding<{ weak_segments?: string[] }>(task, "diagnosis")?.weak_segments ?? [];
+  if (slow.length === 0) return answer("The diagnosis names no slow processor, so there is no capacity change to gate.");
+  return step(results, "gitops_get_values", () => ({ app }), `Reading ${app}'s processors.`, (read) => {
+    const processors = ((read.data?.values as { processors?: Record<string, { workers?: number }> } | undefined)?.processors ?? {}) as Record<string, { workers?: number }>;
+    const proposal: Record<string, { workers: number }> = {};
+    for (const name of slow) {
+      const workers = processors[name]?.workers;
+      if (typeof workers === "number") proposal[name] = { workers: workers * SCALE };
+    }
+    if (Object.keys(proposal).length === 0) return answer(`None of the slow processors (${slow.join(", ")}) has a worker count in ${app}'s values; a human must size them.`);
+    return step(results, "gitops_check_change", () => ({ app, processors: proposal }), "Gating the capacity change.", (r) => answer(`Quality gate: ${r.summary}`));
+  });
+}
 
 /** Uses the cycle's augmented dataset, or reads the catalogued one first. */
 function withDataset(task: TaskBriefContext, results: readonly ToolResultView[], next: (d: Dataset) => RunbookDecision): RunbookDecision {

@@ -91,13 +91,31 @@ describe("runbook decisions", () => {
   it("rolls back to the history before the cycle's first deployment and restores the champion", () => {
     const b = brief("devops", "rollback", {
       deployments: [
-        { canary_weight: 20, previous_history_id: 1, previous_model_version: "1" },
-        { canary_weight: 0, previous_history_id: 2, previous_model_version: "1" },
+        { step: "ab_test.canary", canary_weight: 20, model_version: "2", previous_history_id: 1, previous_model_version: "1" },
+        { step: "promote", canary_weight: 0, model_version: "2", previous_history_id: 2, previous_model_version: "1" },
       ],
     });
     expect(decide(conversation(devops, b))).toMatchObject({ tool: "argocd_rollback_application", args: { history_id: 1 } });
-    const next = decide(conversation(devops, b, [{ tool: "argocd_rollback_application", result: { status: "success", summary: "ok" } }]));
-    expect(next).toMatchObject({ tool: "mlflow_set_model_alias", args: { alias: "champion", version: "1" } });
+    const rolled = { tool: "argocd_rollback_application", result: { status: "success", summary: "ok", data: { revision: "abc1234" } } };
+    expect(decide(conversation(devops, b, [rolled]))).toMatchObject({ tool: "mlflow_set_model_alias", args: { alias: "champion", version: "1" } });
+    const restored = decide(conversation(devops, b, [rolled, { tool: "mlflow_set_model_alias", result: { status: "success", summary: "ok" } }]));
+    expect(restored).toMatchObject({ tool: "gitops_restore_values", args: { app: "search", revision: "abc1234" } });
+  });
+
+  it("withdraws a canary without touching the champion alias it never moved", () => {
+    const b = brief("devops", "rollback", { deployments: [{ step: "ab_test.canary", canary_weight: 20, model_version: "2", previous_history_id: 1, previous_model_version: "1" }] });
+    const rolled = { tool: "argocd_rollback_application", result: { status: "success", summary: "ok", data: { revision: "abc1234" } } };
+    expect(decide(conversation(devops, b, [rolled]))).toMatchObject({ tool: "gitops_restore_values" });
+  });
+
+  it("gates an ETL fix by doubling the slow processors, then deploys exactly what the gate approved", () => {
+    const etl = { ...DEFAULT_TRIGGER_CONTRACT.signals.etl_backlog, abTrafficPercent: 20 };
+    const gate = brief("ml-engineer", "evaluate", { signal: "etl_backlog", contract: etl, findings: { diagnosis: { weak_segments: ["embed"] } } });
+    expect(decide(conversation(mlEngineer, gate))).toMatchObject({ tool: "gitops_get_values", args: { app: "search" } });
+    const values = { tool: "gitops_get_values", result: { status: "success", summary: "ok", data: { values: { processors: { embed: { workers: 4 }, crawl: { workers: 2 } } } } } };
+    expect(decide(conversation(mlEngineer, gate, [values]))).toMatchObject({ tool: "gitops_check_change", args: { app: "search", processors: { embed: { workers: 8 } } } });
+    const promote = brief("devops", "promote", { signal: "etl_backlog", contract: etl, findings: { evaluation: { passed: true, proposal: { processors: { embed: { workers: 8 } } } } } });
+    expect(decide(conversation(devops, promote))).toMatchObject({ tool: "gitops_write_values", args: { app: "search", processors: { embed: { workers: 8 } } } });
   });
 
   it("refuses to act without a readable context", () => {

@@ -1,8 +1,10 @@
-/** The Helm values of an app that decide what serves: the model version and an optional canary. */
+/** The Helm values of an app that decide what serves: the model version, an optional canary and the ETL processors' workers. */
 export interface GitOpsValues {
   model: { name: string; version: string };
   /** `weight` is the canary's share of traffic in percent (0-100). */
   canary: { enabled: boolean; version: string | null; weight: number };
+  /** Workers per ETL processor, such as `{ embed: { workers: 8 } }`; absent keeps the current workers. Checked when applied. */
+  processors?: unknown;
 }
 
 /**

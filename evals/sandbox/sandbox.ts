@@ -11,6 +11,7 @@ import { createMlflowApi } from "./mlflow/api.js";
 import { RegistryStore } from "./mlflow/registry-store.js";
 import { TrackingStore } from "./mlflow/tracking-store.js";
 import { createPrometheusApi } from "./prometheus/api.js";
+import { workersFromValues } from "./processors.js";
 import { renderExposition } from "./prometheus/exposition.js";
 import { createRandom } from "./random.js";
 import type { Scenario } from "./scenario.js";
@@ -54,7 +55,7 @@ export interface Sandbox {
   listen(options?: { port?: number; host?: string }): Promise<SandboxListener>;
   /** The base URL of each system under `baseUrl`. */
   urls(baseUrl: string): SandboxUrls;
-  /** Serving versions, metric values now, models and the timeline. */
+  /** Serving versions, ETL workers, metric values now, models and the timeline. */
   state(): SandboxState;
   /** The Alertmanager webhook payload of the scenario's alert `index`, as of now. */
   alertPayload(index?: number): AlertmanagerWebhook;
@@ -95,8 +96,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       if (!model || version === null) return `canary model ${values.model.name} version ${String(version)} is not in the model registry or has no H2O model`;
       canary = { version, modelId: model.id };
     }
+    const processors = workersFromValues(values.processors);
+    if ("problem" in processors) return processors.problem;
     const state = { champion: { version: values.model.version, modelId: champion.id }, canary, canaryWeight: canary ? Math.min(100, Math.max(0, weight)) : 0 };
-    world.deploy(state, `argocd ${kind} to ${revision}`);
+    world.deploy(state, `argocd ${kind} to ${revision}`, processors.workers);
     return null;
   };
   const application = new ArgoApplication({ name: scenario.app, environment: scenario.environment, initialRevision: options.initialRevision, gitops: options.gitops, now, apply }, scenario.champion.version);

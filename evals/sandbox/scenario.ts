@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { AutopilotError, EnvironmentSchema, SIGNALS } from "../../core/index.js";
 import { DURATION_PATTERN, parseDuration } from "./duration.js";
+import { DEFAULT_WORKERS, PROCESSORS, type Processor } from "./processors.js";
 
 /**
  * The scenario format: one YAML file describes a simulated world (its service, baseline quality,
@@ -62,7 +63,7 @@ const Event = z.discriminatedUnion(
         at: At,
         kind: z.literal("backlog_shift"),
         seconds: z.number().min(0).describe("The processor's backlog from then on, in seconds."),
-        processor: z.enum(["crawl", "embed", "index"]).default("embed").describe("The ETL processor that falls behind."),
+        processor: z.enum(PROCESSORS).default("embed").describe("The ETL processor that falls behind."),
       })
       .describe("An ETL processor falls behind."),
     z
@@ -85,6 +86,13 @@ const Training = z
     gain: z.number().min(0).max(1).describe("Extra relative quality on covered topics."),
     fails: z.boolean().default(false).describe("Whether H2O training jobs fail."),
     latency_exponent: z.number().min(0).default(0.6).describe("Latency scales with (complexity / champion complexity) ^ exponent."),
+    size_quality_exponent: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe(
+        "NDCG@10 of a model smaller than the champion scales with (complexity / champion complexity) ^ exponent (recall moves by half as much); 0 means a smaller model trained on the same data keeps the champion's quality. A larger model never gains from its size.",
+      ),
   })
   .describe("What training on which data achieves.");
 
@@ -100,6 +108,18 @@ const Rollout = z
       .describe("A defect of the first model trained after start that a canary cannot reveal."),
   })
   .describe("Defects that only show in production.");
+
+const Processors = z
+  .partialRecord(z.enum(PROCESSORS), z.strictObject({ workers: z.int().positive().describe("Workers the processor runs with at start.") }))
+  .default({ ...mapWorkers((p) => ({ workers: DEFAULT_WORKERS[p] })) })
+  .transform((given) => mapWorkers((p) => ({ workers: given[p]?.workers ?? DEFAULT_WORKERS[p] })))
+  .describe(
+    "Workers of each ETL processor at start (default: embed 4, crawl 2, index 2; a processor left out keeps its default). A processor's backlog is its level times these workers / its current workers; GitOps values with the same `processors` map change the current workers.",
+  );
+
+function mapWorkers<T>(fn: (p: Processor) => T): Record<Processor, T> {
+  return Object.fromEntries(PROCESSORS.map((p) => [p, fn(p)])) as Record<Processor, T>;
+}
 
 const Fault = z
   .strictObject({
@@ -155,6 +175,7 @@ export const ScenarioSchema = z
     traffic_rps: z.number().positive().describe("Requests per second."),
     baseline: Baseline,
     champion: Champion,
+    processors: Processors,
     events: z.array(Event).default([]).describe("Timed changes of the world."),
     training: Training,
     rollout: Rollout.optional(),

@@ -1,14 +1,17 @@
 import type { ArgoApplication } from "./argocd/application.js";
+import type { Processor } from "./processors.js";
 import type { SeriesSource } from "./world/series.js";
 import type { TimelineEntry, World } from "./world/world.js";
 
-/** What the control API reports: who serves, the metrics now, the models and the timeline. */
+/** What the control API reports: who serves, the ETL workers, the metrics now, the models and the timeline. */
 export interface SandboxState {
   scenario: string;
   start: string;
   now: string;
   elapsed_minutes: number;
   serving: { champion: { version: string; model: string }; canary: { version: string; model: string } | null; canary_weight: number };
+  /** Workers of each ETL processor now and its backlog as Prometheus reports it. */
+  processors: Record<Processor, { workers: number; backlog_seconds: number }>;
   /** Values of the `variant="all"` (or service-level) series now, as Prometheus reports them. */
   metrics: Record<string, number>;
   topics: Record<string, { ndcg_at_10: number; recall_at_20: number }>;
@@ -47,6 +50,9 @@ export function sandboxState(world: World, source: SeriesSource, app: ArgoApplic
       canary: serving.canary ? { version: serving.canary.version, model: serving.canary.modelId } : null,
       canary_weight: serving.canary ? serving.canaryWeight : 0,
     },
+    processors: Object.fromEntries(
+      Object.entries(world.workersAt(now)).map(([processor, workers]) => [processor, { workers, backlog_seconds: value("etl_processor:backlog_seconds", { processor }) }]),
+    ) as SandboxState["processors"],
     metrics: Object.fromEntries(Object.entries(METRICS).map(([key, name]) => [key, value(name)])),
     topics: Object.fromEntries(
       world.scenario.topics.map((topic) => [topic, { ndcg_at_10: value("search_topic:ndcg_at_10", { topic }), recall_at_20: value("search_topic:recall_at_20", { topic }) }]),

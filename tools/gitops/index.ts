@@ -4,4 +4,5 @@ export type { GitOpsRepoOptions, GitOpsCommit, WriteValuesResult } from "./repo.
 export { HelmValuesSchema, GitOpsError } from "./values.js";
 export type { HelmValues, DeepPartial } from "./values.js";
 export { gitopsTools } from "./toolset.js";
+export { processorsOf } from "./inputs.js";
 export type { WriteValuesData } from "./toolset.js";

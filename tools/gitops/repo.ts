@@ -116,6 +116,25 @@ export class GitOpsRepo {
   }
 
   /** The text of a file at a revision, or null when the file does not exist there. */
+  /**
+   * Commits the values of `revision` as they were (a revert of everything since, whatever keys were
+   * added later). Returns changed: false when they are already the current values.
+   */
+  async restoreValues(app: string, environment: string, revision: string, message: string): Promise<WriteValuesResult> {
+    const path = this.valuesPath(app, environment);
+    const old = await this.readValues(app, environment, revision);
+    if (!old) throw new GitOpsError("gitops_values_missing", `${path} does not exist at revision ${revision.slice(0, 7)}`);
+    return this.serialize(async () => {
+      const head = await this.head();
+      const text = head ? await this.readFile(head, path) : null;
+      const current = text === null ? null : parseValues(text, `${path}@${head!.slice(0, 7)}`);
+      const patchYaml = formatValues(old);
+      if (current && canonicalJson(old) === canonicalJson(current)) return { revision: head!, path, values: current, patchYaml, changed: false };
+      const committed = await this.commitFile(path, formatValues(old), message);
+      return { revision: committed, path, values: old, patchYaml, changed: true };
+    });
+  }
+
   async readFile(revision: string, path: string): Promise<string | null> {
     const oid = await this.resolveRevision(revision);
     if (!oid) throw new GitOpsError("gitops_revision_unknown", `revision ${revision} does not exist in the GitOps repository`);

@@ -39,7 +39,7 @@ afterEach(async () => {
 describe("gitops_write_values", () => {
   it("is destructive, idempotent and open-world", () => {
     expect(tool.flags).toEqual({ readOnly: false, destructive: true, idempotent: true, openWorld: true });
-    expect(tool.input.parse({ app: "search", model_version: "4", reason: "r" })).toEqual({ app: "search", model_version: "4", canary_weight: 0, reason: "r" });
+    expect(tool.input.parse({ app: "search", model_version: "4", reason: "r" })).toEqual({ app: "search", model_version: "4", reason: "r" });
     expect(tool.input.safeParse({ app: "search", model_version: "4", canary_weight: 101, reason: "r" }).success).toBe(false);
   });
 
@@ -85,5 +85,56 @@ describe("gitops_write_values", () => {
   it("returns an error for an app without values in this environment", async () => {
     const out = await call({ app: "search", model_version: "4", reason: "x" }, context("production"));
     expect(out).toMatchObject({ status: "error", error: { code: "gitops_values_missing" } });
+  });
+});
+
+const byName = (name: string) => gitopsTools.find((t) => t.name === name)!;
+const run = (name: string, input: Record<string, unknown>) => byName(name).run(byName(name).input.parse(input), context());
+const withProcessors = () =>
+  repo.writeValues("search", "staging", { processors: { embed: { workers: 4 }, crawl: { workers: 2 } } } as never, "add processors");
+
+describe("processor capacity", () => {
+  it("scales processors without touching the model, and refuses a canary without a model", async () => {
+    await withProcessors();
+    const out = await call({ app: "search", processors: { embed: { workers: 8 } }, reason: "backlog" });
+    if (out.status !== "success") throw new Error(out.summary);
+    expect(await repo.readValues("search", "staging")).toMatchObject({ model: { version: "4" }, processors: { embed: { workers: 8 }, crawl: { workers: 2 } } });
+    expect(out.summary).toContain("processors embed=8");
+    expect((await call({ app: "search", reason: "nothing" })).status).toBe("error");
+    expect((await call({ app: "search", canary_version: "5", canary_weight: 10, reason: "r" })).summary).toContain("needs the model_version");
+  });
+
+  it("gates a capacity change: known processors, at most 4x, the model untouched; the approved proposal is recorded", async () => {
+    await withProcessors();
+    const ok = await run("gitops_check_change", { app: "search", processors: { embed: { workers: 8 } } });
+    if (ok.status !== "success") throw new Error(ok.summary);
+    expect(ok.data).toMatchObject({ passed: true, proposal: { processors: { embed: { workers: 8 } } }, champion: { version: "4" } });
+    const tooMuch = await run("gitops_check_change", { app: "search", processors: { embed: { workers: 40 } } });
+    if (tooMuch.status !== "success") throw new Error(tooMuch.summary);
+    expect(tooMuch.data).toMatchObject({ passed: false });
+    expect(tooMuch.summary).toContain("more than 4x");
+    const unknown = await run("gitops_check_change", { app: "search", processors: { rank: { workers: 2 } } });
+    expect(unknown.status === "success" && (unknown.data as { passed: boolean }).passed).toBe(false);
+    expect(byName("gitops_check_change").finding).toBe("evaluation");
+  });
+
+  it("restores the exact values of an earlier revision, dropping keys added since", async () => {
+    const before = (await repo.head())!;
+    await withProcessors();
+    await call({ app: "search", model_version: "5", reason: "promote" });
+    const out = await run("gitops_restore_values", { app: "search", revision: before, reason: "rolled back" });
+    if (out.status !== "success") throw new Error(out.summary);
+    const values = await repo.readValues("search", "staging");
+    expect(values).toEqual({ model: { name: "search-reranker", version: "4" }, canary: { enabled: false, version: null, weight: 0 } });
+    const again = await run("gitops_restore_values", { app: "search", revision: before, reason: "rolled back" });
+    expect(again.status === "success" && (again.data as { changed: boolean }).changed).toBe(false);
+  });
+
+  it("reads what Git says the app runs", async () => {
+    await withProcessors();
+    const out = await run("gitops_get_values", { app: "search" });
+    expect(out.status).toBe("success");
+    expect(out.summary).toContain("model 4; processors embed=4, crawl=2");
+    expect((await run("gitops_get_values", { app: "billing" })).status).toBe("no_data");
   });
 });

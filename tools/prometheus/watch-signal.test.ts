@@ -72,6 +72,26 @@ describe("prometheus_watch_signal", () => {
     ]);
   });
 
+  it("holds a no-loss quality gate after the deploy: an ETL change must not cost NDCG@10", async () => {
+    const backlog = (fall: boolean) => [
+      { labels: { __name__: "etl:backlog_seconds", service: "search" }, value: (t: Date) => (minutesAfter(t) < 0 ? 95 : 30) },
+      { labels: { __name__: "search:ndcg_at_10", service: "search", variant: "all" }, value: (t: Date) => (fall && minutesAfter(t) >= 20 ? 0.679 : 0.7) },
+      constantSeries({ __name__: "search:latency_p95_seconds", service: "search" }, 0.4),
+      constantSeries({ __name__: "search:error_rate", service: "search" }, 0.005),
+    ];
+    const etl = (extra: Record<string, unknown> = {}) => watchSignalTool.input.parse({ signal: "etl_backlog", service: "search", since: SINCE.toISOString(), ...extra });
+    const lost = await setup(backlog(true));
+    const outcome = await watchSignalTool.run(etl(), lost.ctx);
+    if (outcome.status !== "success") throw new Error(outcome.summary);
+    expect(outcome.data.degraded).toBe(true);
+    expect(outcome.data.breaches[0]).toMatchObject({ metric: "search:ndcg_at_10", rule: "quality gate: no loss of ndcg_at_10 (pre-deploy 0.700)", value: 0.679 });
+    const kept = await setup(backlog(false));
+    const fine = await watchSignalTool.run(etl(), kept.ctx);
+    if (fine.status !== "success") throw new Error(fine.summary);
+    expect(fine.data.degraded).toBe(false);
+    expect(fine.summary).toContain("no sustained breach of 4 rules");
+  });
+
   it("answers no_data when there is no pre-deploy value to compare against", async () => {
     const { ctx } = await setup([]);
     const outcome = await watchSignalTool.run(input(), ctx);

@@ -58,7 +58,8 @@ export const watchSignalTool = defineTool({
         const summary = `no pre-deploy sample for ${query(contract.metric)} at ${preAt.toISOString()}; the rollback rule of ${args.signal} compares against it`;
         return { status: "no_data", summary };
       }
-      const rules = watchRules(args, pre, ctx);
+      const guards = await qualityGuards(args, preAt, query, ctx);
+      const rules = [...watchRules(args, pre, ctx), ...guards];
       const watched = await watch(args, rules, query, ctx);
       if (!watched.sawSignal) {
         return { status: "no_data", summary: `no sample for ${query(contract.metric)} from ${args.since} to ${watched.end.toISOString()}` };
@@ -82,6 +83,29 @@ export const watchSignalTool = defineTool({
     }
   },
 });
+
+/** Series of the quality metrics a gate can name, for checking after a deploy that no quality was lost. */
+const GATE_METRIC_SERIES: Record<string, string> = { ndcg_at_10: "search:ndcg_at_10", recall_at_20: "search:recall_at_20" };
+/** Noise a quality guard tolerates before it calls a drop a loss. */
+const QUALITY_TOLERANCE = 0.01;
+
+/**
+ * A guard per `no_loss` gate of the signal: what the gate promised before the deploy (no quality
+ * loss) is checked against the live metric after it, from its pre-deploy value.
+ */
+async function qualityGuards(args: WatchInput, preAt: Date, query: (metric: string) => string, ctx: ToolContext): Promise<WatchRule[]> {
+  const guards: WatchRule[] = [];
+  for (const rule of signalContract(ctx, args.signal).gate) {
+    const series = rule.kind === "no_loss" ? GATE_METRIC_SERIES[rule.metric] : undefined;
+    if (rule.kind !== "no_loss") continue;
+    if (!series) continue;
+    const sample = trafficSeries(await ctx.clients.prometheus.query(query(series), { time: preAt, signal: ctx.signal }));
+    if (!sample || !Number.isFinite(sample.value)) continue;
+    const floor = sample.value * (1 - QUALITY_TOLERANCE);
+    guards.push({ metric: series, rule: `quality gate: no loss of ${rule.metric} (pre-deploy ${fmt(sample.value)})`, threshold: floor, breaches: (v) => v < floor });
+  }
+  return guards;
+}
 
 /** The signal's rollback rule (when it can be evaluated) and every guardrail. */
 function watchRules(args: WatchInput, pre: number | undefined, ctx: ToolContext): WatchRule[] {

@@ -1,7 +1,8 @@
+import { BASELINE_BACKLOG_SHARE, PROCESSORS } from "../processors.js";
 import { unitHash } from "../random.js";
 import { LATENCY_BUCKETS } from "./latency.js";
 import { createCounters, COUNTER_NAMES } from "./counters.js";
-import { snapshotAt, type VariantValues, type WorldSnapshot } from "./snapshot.js";
+import { RERANK_SHARE, RETRIEVE_SHARE, snapshotAt, type VariantValues, type WorldSnapshot } from "./snapshot.js";
 import type { World } from "./world.js";
 
 /** A label set, `__name__` included. */
@@ -100,6 +101,12 @@ export function createSeriesSource(world: World): SeriesSource {
     "search:recall_at_20:baseline": [[{}, baseline.recall_at_20]],
     "search_topic:recall_at_20:baseline": topics.map((topic) => [{ topic }, baseline.recall_at_20]),
     "search:latency_p95_seconds:baseline": [[{}, baseline.latency_p95_seconds]],
+    "search_stage:latency_p95_seconds:baseline": [
+      [{ stage: "retrieve" }, baseline.latency_p95_seconds * RETRIEVE_SHARE],
+      [{ stage: "rerank" }, baseline.latency_p95_seconds * RERANK_SHARE],
+    ],
+    "etl:backlog_seconds:baseline": [[{}, Math.max(...PROCESSORS.map((p) => baseline.etl_backlog_seconds * BASELINE_BACKLOG_SHARE[p]))]],
+    "etl_processor:backlog_seconds:baseline": PROCESSORS.map((processor) => [{ processor }, baseline.etl_backlog_seconds * BASELINE_BACKLOG_SHARE[processor]]),
   };
   const names = [...Object.keys(gauges), ...Object.keys(baselines), ...COUNTER_NAMES].sort();
 

@@ -11,6 +11,11 @@ export interface VariantValues {
   costPer1k: number;
 }
 
+/** p95 of the retrieve stage as a share of the baseline p95; retrieval does not depend on the reranker. */
+export const RETRIEVE_SHARE = 0.3;
+/** p95 of the rerank stage as a share of the whole p95. */
+export const RERANK_SHARE = 0.75;
+
 /** Every quantity of the world at one instant, before noise. */
 export interface WorldSnapshot {
   t: number;
@@ -60,7 +65,7 @@ export function snapshotAt(world: World, t: number): WorldSnapshot {
     variants,
     all,
     // Retrieval does not depend on the reranker; reranking is most of the p95.
-    stages: { retrieve: baseline.latency_p95_seconds * 0.3 * latencyShift(world, t), rerank: all.p95 * 0.75 },
+    stages: { retrieve: baseline.latency_p95_seconds * RETRIEVE_SHARE * latencyShift(world, t), rerank: all.p95 * RERANK_SHARE },
     backlog: world.backlog(t),
     costBudgetRatio: baseline.cost_budget_ratio * costRatio,
     satisfaction: world.satisfaction(t),

@@ -1,5 +1,6 @@
 import type { Clock } from "../../../core/index.js";
 import { parseDuration } from "../duration.js";
+import { BASELINE_BACKLOG_SHARE, PROCESSORS, type ProcessorWorkers } from "../processors.js";
 import { hash32 } from "../random.js";
 import type { Scenario, ScenarioEvent } from "../scenario.js";
 
@@ -73,7 +74,7 @@ export class World {
   private readonly clock: Clock;
   private readonly byId = new Map<string, WorldModel>();
   private readonly byKey = new Map<string, WorldModel>();
-  private readonly serving: { at: number; state: ServingState; reason: string }[] = [];
+  private readonly serving: { at: number; state: ServingState; workers: ProcessorWorkers; reason: string }[] = [];
   private readonly events: { at: number; event: ScenarioEvent }[];
   private readonly modelLog: TimelineEntry[] = [];
   private trained = 0;
@@ -104,7 +105,8 @@ export class World {
     };
     this.byId.set(this.champion.id, this.champion);
     this.byKey.set(championKey, this.champion);
-    this.serving.push({ at: this.epochMs, state: { champion: { version, modelId: this.champion.id }, canary: null, canaryWeight: 0 }, reason: "initial" });
+    const workers = Object.fromEntries(PROCESSORS.map((p) => [p, scenario.processors[p].workers])) as ProcessorWorkers;
+    this.serving.push({ at: this.epochMs, state: { champion: { version, modelId: this.champion.id }, canary: null, canaryWeight: 0 }, workers, reason: "initial" });
   }
 
   /** The simulated now, in ms. */
@@ -150,16 +152,20 @@ export class World {
     return [...this.byId.values()];
   }
 
-  /** Puts a serving state in force from now on (Argo CD applied GitOps values). */
-  deploy(state: ServingState, reason: string): void {
-    this.serving.push({ at: this.now(), state, reason });
+  /** Puts a serving state and the ETL workers named in `workers` in force from now on (Argo CD applied GitOps values); other processors keep theirs. */
+  deploy(state: ServingState, reason: string, workers: Partial<ProcessorWorkers> = {}): void {
+    const now = this.now();
+    this.serving.push({ at: now, state, workers: { ...this.workersAt(now), ...workers }, reason });
   }
 
   /** The serving state in force at `t`. */
   servingAt(t: number): ServingState {
-    let found = this.serving[0]!.state;
-    for (const entry of this.serving) if (entry.at <= t) found = entry.state;
-    return found;
+    return this.entryAt(t).state;
+  }
+
+  /** Workers of each ETL processor at `t`. */
+  workersAt(t: number): ProcessorWorkers {
+    return { ...this.entryAt(t).workers };
   }
 
   /** Times at which the serving state changed, oldest first. */
@@ -229,12 +235,18 @@ export class World {
     return this.lastEventValue("satisfaction_shift", t) ?? this.scenario.baseline.user_satisfaction;
   }
 
-  /** Backlog of each ETL processor at `t`, in seconds; the slowest one sits at the baseline. */
-  backlog(t: number): Record<string, number> {
+  /**
+   * Backlog of each ETL processor at `t`, in seconds: its level (its share of the baseline, or the
+   * last backlog shift) times initial workers / current workers, so doubling the workers halves it.
+   */
+  backlog(t: number): ProcessorWorkers {
     const base = this.scenario.baseline.etl_backlog_seconds;
-    const out: Record<string, number> = { crawl: base * 0.5, embed: base, index: base * 0.7 };
-    for (const { at, event } of this.events) if (at <= t && event.kind === "backlog_shift") out[event.processor] = event.seconds;
-    return out;
+    const level = { ...BASELINE_BACKLOG_SHARE };
+    for (const p of PROCESSORS) level[p] *= base;
+    for (const { at, event } of this.events) if (at <= t && event.kind === "backlog_shift") level[event.processor] = event.seconds;
+    const workers = this.workersAt(t);
+    for (const p of PROCESSORS) level[p] *= this.scenario.processors[p].workers / workers[p];
+    return level;
   }
 
   /** Whether the hidden regression shows for `model` at `t`: it has served enough traffic for long enough. */
@@ -257,7 +269,10 @@ export class World {
     const iso = (ms: number) => new Date(ms).toISOString();
     const entries: TimelineEntry[] = [...this.modelLog];
     for (const { at, event } of this.events) if (at <= now) entries.push({ at: iso(at), kind: "event", summary: describeEvent(event) });
-    for (const entry of this.serving.slice(1)) entries.push({ at: iso(entry.at), kind: "deployment", summary: `${entry.reason}: ${describeServing(entry.state)}` });
+    this.serving.slice(1).forEach((entry, i) => {
+      const scaled = describeWorkers(this.serving[i]!.workers, entry.workers);
+      entries.push({ at: iso(entry.at), kind: "deployment", summary: `${entry.reason}: ${describeServing(entry.state)}${scaled ? `; ${scaled}` : ""}` });
+    });
     for (const fault of this.scenario.faults) {
       const from = this.startMs + parseDuration(fault.from ?? "0s");
       if (from <= now) entries.push({ at: iso(from), kind: "fault", summary: `${fault.system} ${fault.kind} begins` });
@@ -267,11 +282,19 @@ export class World {
     return entries.sort((a, b) => a.at.localeCompare(b.at));
   }
 
+  // Quality relative to the baseline: the corpus drop (recovered where covered, plus the gain), times the size loss of a smaller model.
   private qualityFactor(model: WorldModel, topic: string, t: number, scale: number): number {
+    const { recovery, gain, size_quality_exponent } = this.scenario.training;
+    const sizeLoss = (1 - Math.min(1, this.complexityRatio(model)) ** size_quality_exponent) * scale;
     const drop = this.topicDrop(topic, t) * scale;
-    if (!model.covered.includes(topic)) return 1 - drop;
-    const { recovery, gain } = this.scenario.training;
-    return (1 - drop * (1 - recovery)) * (1 + gain * scale);
+    const corpus = model.covered.includes(topic) ? (1 - drop * (1 - recovery)) * (1 + gain * scale) : 1 - drop;
+    return corpus * (1 - sizeLoss);
+  }
+
+  private entryAt(t: number) {
+    let found = this.serving[0]!;
+    for (const entry of this.serving) if (entry.at <= t) found = entry;
+    return found;
   }
 
   private complexityRatio(model: WorldModel): number {
@@ -297,6 +320,12 @@ export function complexityOf(algo: string, ntrees: number, maxDepth: number): nu
 export function describeServing(state: ServingState): string {
   const champion = `champion v${state.champion.version} (${state.champion.modelId})`;
   return state.canary ? `${champion}, canary v${state.canary.version} (${state.canary.modelId}) at ${state.canaryWeight}%` : champion;
+}
+
+// "ETL workers embed 4 -> 8", or "" when no processor changed.
+function describeWorkers(before: ProcessorWorkers, after: ProcessorWorkers): string {
+  const changed = PROCESSORS.filter((p) => before[p] !== after[p]).map((p) => `${p} ${before[p]} -> ${after[p]}`);
+  return changed.length ? `ETL workers ${changed.join(", ")}` : "";
 }
 
 function shareOf(modelId: string, state: ServingState): number {
