@@ -18,3 +18,5 @@ import type { AgentProfile } from "./profile.js";
 
 /** The specialist team, in loop order. */
 export const TEAM: readonly AgentProfile[] = [metricsAnalyst, dataEngineer, mlEngineer, devops];
+export { createParaphraser, parseRewrites } from "./paraphraser.js";
+export type { Paraphraser } from "./paraphraser.js";

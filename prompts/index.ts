@@ -5,3 +5,4 @@ export { specialistPrompt, taskMessage, SPECIALIST_PROMPT_VERSION } from "./spec
 export type { SpecialistIdentity, TaskBriefContext } from "./specialist.js";
 export { supervisorPrompt, supervisorMessage, SUPERVISOR_PROMPT_VERSION } from "./supervisor.js";
 export type { TeamMember, SupervisorBriefContext } from "./supervisor.js";
+export { paraphrasePrompt, paraphraseMessage, PARAPHRASE_PROMPT_VERSION } from "./paraphrase.js";

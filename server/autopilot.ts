@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import { DEFAULT_SERVICE_CATALOG, DEFAULT_TRIGGER_CONTRACT, systemClock, type Environment, type ServiceCatalog, type SimulatedClock, type TriggerContract } from "../core/index.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { createPolicyGate, DEFAULT_POLICY_DIR, loadPolicyEngine, type AuditEntry, type PolicyEngine, type PolicyGate } from "../policies/index.js";
-import { openAiProvider, runbookProvider, TEAM, type ModelProvider } from "../agents/index.js";
+import { createParaphraser, openAiProvider, runbookProvider, TEAM, type ModelProvider } from "../agents/index.js";
 import { createCycleGraph, DEFAULT_LIMITS, type CycleGraph, type CycleLimits } from "../graphs/index.js";
 import { loadScenario, type Scenario } from "../evals/sandbox/index.js";
 import type { Config } from "./config.js";
@@ -121,6 +121,8 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     sandbox: platform.allSandbox,
     cycleBudgetUsd: config.cycleBudgetUsd,
     secrets: config.secrets,
+    // With an LLM configured, augmented queries are paraphrased by it (templates otherwise).
+    paraphrase: config.openai ? createParaphraser(config.openai) : undefined,
   });
   const models = options.models ?? (config.openai ? openAiProvider(config.openai) : runbookProvider());
   const checkpointer = await createCheckpointer(db);
