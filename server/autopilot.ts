@@ -168,7 +168,7 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     modelName: models.name,
     runConfig: options.runConfig ?? tracing?.runConfig,
     // A cycle's trace is sent before anyone is told the cycle settled.
-    onSettled: tracing ? () => tracing.flush() : undefined,
+    onSettled: tracing ? (cycle) => tracing.settled(cycle) : undefined,
     answerFor: (id) => approvalAnswer({ store }, id),
   });
   return {

@@ -72,7 +72,7 @@ export function createCycleRunner(deps: CycleRunnerDeps): CycleRunner {
     const config = {
       configurable: { thread_id: cycle.id },
       recursionLimit: 500,
-      runName: `cycle ${cycle.id}`,
+      runName: `cycle ${cycle.id} run ${cycle.attempts}`,
       metadata: { cycle_id: cycle.id, environment: cycle.environment, signal: cycle.signal, service: cycle.service },
       tags: ["autopilot-cycle", `environment:${cycle.environment}`],
       signal: AbortSignal.any([lease.signal, controller.signal]),

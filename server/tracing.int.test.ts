@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLangSmithSink, type LangSmithSink, type SinkRun } from "./testing/langsmith-sink.js";
 import { startHarness, type Harness } from "./testing/harness.js";
+import { loadScenario } from "../evals/sandbox/index.js";
 
 const KEY = "lsv2_pt_test_0123456789";
 let sink: LangSmithSink;
@@ -50,5 +51,41 @@ describe("LangSmith tracing of a cycle", () => {
   it("authenticates with the key and never puts it in a run", () => {
     expect(sink.apiKeys).toEqual(new Set([KEY]));
     expect(JSON.stringify(runs)).not.toContain(KEY);
+  });
+});
+
+describe("LangSmith tracing of a cycle that waits for approvals", () => {
+  let sink2: LangSmithSink;
+  let h2: Harness;
+  let id: string;
+  beforeAll(async () => {
+    sink2 = await startLangSmithSink();
+    const staging = { ...loadScenario("ndcg-drop"), environment: "staging" as const };
+    h2 = await startHarness({ scenario: staging, env: { LANGSMITH_TRACING: "true", LANGSMITH_API_KEY: KEY, LANGSMITH_ENDPOINT: sink2.url } });
+    const sandbox = h2.ap.platform.sandbox!;
+    sandbox.advanceToAlert(0);
+    id = ((await (await h2.webhook(sandbox.alertPayload(0))).json()) as { cycles_started: string[] }).cycles_started[0]!;
+    let cycle = await h2.settle(id);
+    while (cycle.status === "awaiting_approval") {
+      await h2.api("POST", `/api/v1/approvals/${cycle.pendingApprovalId}/approve`, h2.tokens.operator, { reason: "ok" });
+      cycle = await h2.settle(id);
+    }
+    expect(cycle.outcome).toBe("promoted");
+  });
+  afterAll(async () => {
+    await h2?.close();
+    await sink2?.close();
+  });
+
+  it("keeps every run of the paused and resumed cycle in one trace, closed when the cycle ends", () => {
+    const all = [...sink2.runs.values()];
+    const roots = all.filter((r) => !r.parent_run_id);
+    expect(roots.map((r) => r.name)).toEqual([`cycle ${id}`]);
+    const root = roots[0]!;
+    expect(all.every((r) => r.trace_id === root.id)).toBe(true);
+    const segments = all.filter((r) => r.parent_run_id === root.id).map((r) => r.name).sort();
+    expect(segments).toEqual([1, 2, 3, 4].map((n) => `cycle ${id} run ${n}`));
+    expect(root.end_time).toBeDefined();
+    expect(root.outputs).toEqual({ outcome: "promoted" });
   });
 });

@@ -34,7 +34,7 @@ function errorOf(fn: () => unknown): ScenarioError {
 
 describe("scenario files", () => {
   it("lists and loads the shipped scenarios", () => {
-    expect(listScenarios()).toEqual(expect.arrayContaining(["bad-deploy", "ndcg-drop"]));
+    expect(listScenarios()).toEqual(["bad-deploy", "cost-overrun", "etl-backlog", "latency-spike", "ndcg-drop", "recall-drop", "satisfaction-drop"]);
     const ndcg = loadScenario("ndcg-drop");
     expect(ndcg.events[0]).toEqual({ at: "10m", kind: "corpus_shift", topics: ["travel", "sports"], quality_drop: 0.18 });
     expect(ndcg.rollout).toBeUndefined();
@@ -59,7 +59,17 @@ describe("scenario files", () => {
     expect(scenario.expect).toEqual({ outcome: "promoted", max_cycles: 1 });
   });
 
+  it("gives every ETL processor its default workers unless the scenario names it", () => {
+    expect(loadScenario("ndcg-drop").processors).toEqual({ crawl: { workers: 2 }, embed: { workers: 4 }, index: { workers: 2 } });
+    const path = variant("more-embedders", [["champion: {", "processors: { embed: { workers: 6 } }\nchampion: {"]]);
+    expect(loadScenario(path).processors).toEqual({ crawl: { workers: 2 }, embed: { workers: 6 }, index: { workers: 2 } });
+    expect(loadScenario("cost-overrun").training.size_quality_exponent).toBe(0);
+    expect(loadScenario("ndcg-drop").training.size_quality_exponent).toBe(0);
+  });
+
   it.each([
+    ["unknown-processor", ["champion: {", "processors: { ingest: { workers: 2 } }\nchampion: {"], 'processors: Unrecognized key: "ingest"'],
+    ["no-workers", ["champion: {", "processors: { embed: { workers: 0 } }\nchampion: {"], "processors.embed.workers"],
     ["too-big-drop", ["quality_drop: 0.18", "quality_drop: 1.5"], "events[0].quality_drop"],
     ["unknown-topic", ["topics: [travel, sports]", "topics: [travel, cooking]"], 'events[0].topics[1]: "cooking" is not one of'],
     ["bad-duration", ["at: 10m", "at: ten minutes"], 'events[0].at: must be a duration such as "90s"'],

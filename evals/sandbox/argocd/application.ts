@@ -21,7 +21,7 @@ export interface ApplicationDeps {
   initialRevision: string;
   gitops: GitOpsReader;
   now: () => number;
-  /** Puts GitOps values into the serving state; returns why the pods cannot run them, or null. */
+  /** Puts GitOps values into the serving state and the ETL workers; returns why the pods cannot run them, or null. */
   apply(values: GitOpsValues, revision: string, kind: "sync" | "rollback"): string | null;
 }
 
