@@ -88,7 +88,11 @@ function nextMoves(state: CycleStateType, contract: TriggerContract, flags: Flag
     const move = phaseMove(state, phase, flags, rollbackOr);
     if (move) return move;
   }
-  return [{ move: "finish", outcome: "promoted", why: "The candidate passed every gate, serves all traffic and held up after the deploy." }];
+  const why =
+    signalContract.candidate === "processor_tuning"
+      ? "The capacity change passed its gate, is deployed, and the backlog and quality held up after the deploy."
+      : "The candidate passed every gate, serves all traffic and held up after the deploy.";
+  return [{ move: "finish", outcome: "promoted", why }];
 }
 
 /** The moves of `phase` when it is not finished; null when it is done or skipped. */

@@ -60,6 +60,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     const initialRevision = await gitops.initApp(scenario.app, environment, {
       model: { name: scenario.model, version: scenario.champion.version },
       canary: { enabled: false, version: null, weight: 0 },
+      processors: scenario.processors,
     });
     sandbox = createSandbox({ scenario, clock: simulated, gitops, initialRevision });
     listener = await sandbox.listen({ host: "127.0.0.1", port: 0 });

@@ -11,6 +11,7 @@ import { createAutopilot, type Autopilot, type AutopilotOptions } from "../autop
 import { createApp } from "../http/app.js";
 import { createTokensRepo, openTestDatabase, type CycleRow, type Database } from "../store/index.js";
 import type { Platform } from "../platform.js";
+import { expireApprovals } from "../approvals.js";
 
 /** A running autopilot for integration tests, on the test database and a fresh sandbox world. */
 export interface Harness {
@@ -25,6 +26,8 @@ export interface Harness {
   api(method: string, pathname: string, token?: string, body?: unknown): Promise<Response>;
   /** Runs queued cycles until `cycleId` pauses or ends. */
   settle(cycleId: string): Promise<CycleRow>;
+  /** Raises the scenario's first alert through the webhook and runs its cycle to its end, answering approvals as the scenario's operator. */
+  runScenario(): Promise<CycleRow>;
   /** Stops the server and the autopilot; keeps the database when `keepDb`. */
   close(options?: { keepDb?: boolean }): Promise<void>;
 }
@@ -64,6 +67,14 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { "content-type": "application/json" } : {}) },
       body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
     });
+  const settle = async (cycleId: string): Promise<CycleRow> => {
+    for (let i = 0; i < 50; i++) {
+      await ap.runner.runNext();
+      const row = await ap.store.cycles.get(cycleId);
+      if (row && row.status !== "queued" && row.status !== "running") return row;
+    }
+    throw new Error(`cycle ${cycleId} did not settle`);
+  };
   return {
     ap,
     url,
@@ -77,13 +88,21 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         headers: { "content-type": "application/json", ...headers },
         body: typeof body === "string" ? body : JSON.stringify(body),
       }),
-    async settle(cycleId) {
-      for (let i = 0; i < 50; i++) {
-        await ap.runner.runNext();
-        const row = await ap.store.cycles.get(cycleId);
-        if (row && row.status !== "queued" && row.status !== "running") return row;
+    settle,
+    async runScenario() {
+      const sandbox = ap.platform.sandbox!;
+      sandbox.advanceToAlert(0);
+      const res = await fetch(`${url}/api/v1/alerts/alertmanager`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(sandbox.alertPayload(0)) });
+      const cycleId = ((await res.json()) as { cycles_started: string[] }).cycles_started[0]!;
+      let cycle = await settle(cycleId);
+      for (let i = 0; i < 20 && cycle.status === "awaiting_approval"; i++) {
+        const { approval, reason } = scenario.operator;
+        const path = approval === "reject" ? "reject" : "approve";
+        if (approval === "ignore") await expireApprovals(ap, new Date(Date.now() + 365 * 86_400_000));
+        else await api("POST", `/api/v1/approvals/${cycle.pendingApprovalId}/${path}`, tokens.operator, { reason: reason ?? "simulated operator" });
+        cycle = await settle(cycleId);
       }
-      throw new Error(`cycle ${cycleId} did not settle`);
+      return cycle;
     },
     async close({ keepDb = false } = {}) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
