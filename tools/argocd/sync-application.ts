@@ -54,7 +54,9 @@ export const syncApplicationTool = defineTool({
         canary_weight: values.canary.enabled ? values.canary.weight : 0,
         health: after.status?.health?.status ?? "Unknown",
         sync: after.status?.sync?.status ?? "Unknown",
-        deployed_at: ctx.clock.now().toISOString(),
+        // When the sync was requested: never after the change took effect, so what was measured
+        // before it (the watch's pre-deploy value, the A/B window) is really from before the deploy.
+        deployed_at: since.toISOString(),
       };
       const serving = data.canary_weight > 0 ? `model ${data.model_version} on a ${data.canary_weight}% canary` : `model ${data.model_version}`;
       const was = data.previous_model_version ? `; before: model ${data.previous_model_version} (history ${data.previous_history_id ?? "-"})` : "";

@@ -95,9 +95,12 @@ describe("argocd_get_application", () => {
 describe("argocd_sync_application", () => {
   it("waits through Running and a Succeeded state with reconciledAt lagging until Healthy, then reports the deployment", async () => {
     const { ctx, clock, fake, reads } = await setup();
+    const requested = clock.now().toISOString();
     const outcome = await syncApplicationTool.run(syncApplicationTool.input.parse({ app: "search", revision: R.canary }), ctx);
     if (outcome.status !== "success") throw new Error(outcome.summary);
     const data = DeploymentFinding.parse(outcome.data);
+    // The deploy is dated when it was requested, before the waiting for health.
+    expect(clock.now().toISOString() > requested).toBe(true);
     expect(data).toEqual({
       app: "search",
       revision: R.canary,
@@ -108,7 +111,7 @@ describe("argocd_sync_application", () => {
       canary_weight: 20,
       health: "Healthy",
       sync: "Synced",
-      deployed_at: clock.now().toISOString(),
+      deployed_at: requested,
     });
     // One read before the sync, then polls: Running, Succeeded (not yet reconciled, old health), Progressing, Healthy.
     const calls = fake.requests.map((r) => `${r.method} ${r.path}`);
