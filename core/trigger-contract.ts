@@ -99,7 +99,9 @@ export const DEFAULT_TRIGGER_CONTRACT: TriggerContract = {
       candidate: "fine_tune",
       plan: LOOP,
       gate: [{ kind: "relative_gain", metric: "ndcg_at_10", fraction: 0.03 }],
-      rollback: { kind: "below_pre_deploy", margin: 0 },
+      // 1% under the pre-deploy value: a metric that merely stays where it was (a rollout still in
+      // progress, ordinary noise) is not a degradation.
+      rollback: { kind: "below_pre_deploy", margin: 0.01 },
     },
     recall_drop: {
       title: "Recall@20 drop",

@@ -62,7 +62,7 @@ describe("npm start (autopilot serve) on embedded defaults", () => {
 
   it("serves health, lets a CLI create a token beside it, runs the sandbox's cycle, and stops cleanly", async () => {
     const dir = home();
-    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AUTOPILOT_HOME: dir, PORT: "0", SANDBOX_SPEED: "2400", LOG_LEVEL: "warn" };
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AUTOPILOT_HOME: dir, PORT: "0", SANDBOX_SPEED: "1200", LOG_LEVEL: "warn" };
     server = spawn(process.execPath, [BIN, "serve"], { env });
     let out = "";
     server.stdout!.on("data", (d: Buffer) => (out += d.toString()));
@@ -85,14 +85,18 @@ describe("npm start (autopilot serve) on embedded defaults", () => {
     expect(token).toMatch(/^apt_/);
     expect((await fetch(`${url}/api/v1/cycles`)).status).toBe(401);
 
-    // The sandbox raises its scenario's alert by itself (20 simulated minutes pass in half a second).
+    // The sandbox raises its scenario's alert by itself (20 simulated minutes pass in a second).
     let cycle: { id: string; status: string; outcome: string | null } | undefined;
     for (let i = 0; i < 120 && cycle?.status !== "completed"; i++) {
       await new Promise((r) => setTimeout(r, 500));
       const list = (await (await fetch(`${url}/api/v1/cycles`, { headers: { authorization: `Bearer ${token}` } })).json()) as { cycles: Array<{ id: string; status: string; outcome: string | null }> };
       cycle = list.cycles[0];
     }
-    expect(cycle).toMatchObject({ status: "completed", outcome: "promoted" });
+    const detail = (await (await fetch(`${url}/api/v1/cycles/${cycle?.id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      report?: { outcome_reason: string; actions: Array<{ tool: string; summary: string }> };
+    };
+    const why = `${detail.report?.outcome_reason}\n${detail.report?.actions.filter((a) => a.tool.startsWith("prometheus_")).map((a) => a.summary).join("\n")}`;
+    expect(cycle, why).toMatchObject({ status: "completed", outcome: "promoted" });
 
     server.kill("SIGTERM");
     const code = await new Promise<number | null>((resolve) => server!.once("exit", resolve));

@@ -10,6 +10,7 @@ import { createAutopilot } from "../autopilot.js";
 import { createApp } from "../http/app.js";
 import { createProgressPrinter } from "../progress.js";
 import { decideApproval, expireApprovals } from "../approvals.js";
+import { farFuture, runScenarioCycle } from "../scenario-run.js";
 import { createLogger } from "../logger.js";
 import type { Config } from "../config.js";
 
@@ -44,32 +45,18 @@ export async function runDemo(config: Config, scenarioName: string, out: (line: 
   ap.events.on("audit", createProgressPrinter(out));
   try {
     out(`demo: scenario ${scenario.name} (${scenario.environment}): ${scenario.title}`);
-    const sandbox = ap.platform.sandbox!;
-    sandbox.advanceToAlert(0);
-    const responses = await sandbox.raiseAlerts(`${url}/api/v1/alerts/alertmanager`);
-    const accepted = (await responses[0]!.json()) as { cycles_started?: string[]; error?: unknown };
-    const cycleId = accepted.cycles_started?.[0];
-    if (!cycleId) throw new Error(`the webhook started no cycle: ${JSON.stringify(accepted)}`);
-    for (;;) {
-      const ran = await ap.runner.runNext();
-      const cycle = ran?.id === cycleId ? ran : await ap.store.cycles.get(cycleId);
-      if (!cycle) throw new Error(`cycle ${cycleId} disappeared`);
-      if (cycle.status === "completed" || cycle.status === "failed") {
-        const expected = scenario.expect.outcome;
-        out(`demo: cycle ${cycleId} ended ${cycle.outcome ?? cycle.status}${cycle.error ? ` (${cycle.error})` : ""}; the scenario expects ${expected}`);
-        // Stored as jsonb, the report comes back with its keys reordered; the schema restores its shape.
-        const report = cycle.report ? CycleReportSchema.parse(cycle.report) : { cycle_id: cycleId, status: cycle.status, error: cycle.error };
-        out(JSON.stringify(report));
-        return { exitCode: cycle.outcome === expected ? 0 : 1, report: cycle.report };
-      }
-      if (cycle.status === "awaiting_approval" && cycle.pendingApprovalId) {
-        // The scenario's simulated operator answers.
-        const { approval, reason } = scenario.operator;
-        // An ignored request is one that outlives its deadline.
-        if (approval === "ignore") await expireApprovals(ap, new Date(Date.now() + 365 * 86_400_000));
-        else await decideApproval(ap, cycle.pendingApprovalId, { decision: approval === "approve" ? "approved" : "rejected", by: "simulated-operator", reason: reason ?? null });
-      }
-    }
+    const { approval, reason } = scenario.operator;
+    const cycle = await runScenarioCycle(ap, `${url}/api/v1/alerts/alertmanager`, async (paused) => {
+      // The scenario's simulated operator answers; an ignored request is one that outlives its deadline.
+      if (approval === "ignore") await expireApprovals(ap, farFuture());
+      else await decideApproval(ap, paused.pendingApprovalId, { decision: approval === "approve" ? "approved" : "rejected", by: "simulated-operator", reason: reason ?? null });
+    });
+    const expected = scenario.expect.outcome;
+    out(`demo: cycle ${cycle.id} ended ${cycle.outcome ?? cycle.status}${cycle.error ? ` (${cycle.error})` : ""}; the scenario expects ${expected}`);
+    // Stored as jsonb, the report comes back with its keys reordered; the schema restores its shape.
+    const report = cycle.report ? CycleReportSchema.parse(cycle.report) : { cycle_id: cycle.id, status: cycle.status, error: cycle.error };
+    out(JSON.stringify(report));
+    return { exitCode: cycle.outcome === expected ? 0 : 1, report: cycle.report };
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await ap.close();

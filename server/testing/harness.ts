@@ -12,6 +12,7 @@ import { createApp } from "../http/app.js";
 import { createTokensRepo, openTestDatabase, type CycleRow, type Database } from "../store/index.js";
 import type { Platform } from "../platform.js";
 import { expireApprovals } from "../approvals.js";
+import { farFuture, runScenarioCycle } from "../scenario-run.js";
 
 /** A running autopilot for integration tests, on the test database and a fresh sandbox world. */
 export interface Harness {
@@ -89,21 +90,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         body: typeof body === "string" ? body : JSON.stringify(body),
       }),
     settle,
-    async runScenario() {
-      const sandbox = ap.platform.sandbox!;
-      sandbox.advanceToAlert(0);
-      const res = await fetch(`${url}/api/v1/alerts/alertmanager`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(sandbox.alertPayload(0)) });
-      const cycleId = ((await res.json()) as { cycles_started: string[] }).cycles_started[0]!;
-      let cycle = await settle(cycleId);
-      for (let i = 0; i < 20 && cycle.status === "awaiting_approval"; i++) {
+    runScenario: () =>
+      runScenarioCycle(ap, `${url}/api/v1/alerts/alertmanager`, async (paused) => {
         const { approval, reason } = scenario.operator;
-        const path = approval === "reject" ? "reject" : "approve";
-        if (approval === "ignore") await expireApprovals(ap, new Date(Date.now() + 365 * 86_400_000));
-        else await api("POST", `/api/v1/approvals/${cycle.pendingApprovalId}/${path}`, tokens.operator, { reason: reason ?? "simulated operator" });
-        cycle = await settle(cycleId);
-      }
-      return cycle;
-    },
+        if (approval === "ignore") await expireApprovals(ap, farFuture());
+        else await api("POST", `/api/v1/approvals/${paused.pendingApprovalId}/${approval === "reject" ? "reject" : "approve"}`, tokens.operator, { reason: reason ?? "simulated operator" });
+      }),
     async close({ keepDb = false } = {}) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ap.close();

@@ -64,12 +64,19 @@ describe("prometheus_watch_signal", () => {
     expect(outcome.data.breaches).toEqual([
       {
         metric: "search:ndcg_at_10",
-        rule: "rollback rule of ndcg_drop: below the pre-deploy value 0.700",
+        rule: "rollback rule of ndcg_drop: below the pre-deploy value 0.700 by more than 1%",
         value: 0.69,
-        threshold: 0.7,
+        threshold: 0.693,
         at: "2026-08-01T12:44:00.000Z",
       },
     ]);
+  });
+
+  it("does not call a metric that merely stays at its pre-deploy level (a rollout still in progress) a degradation", async () => {
+    const { ctx } = await setup(world(() => 0.4, (m) => (m < 50 ? 0.6965 : 0.72)));
+    const outcome = await watchSignalTool.run(input(), ctx);
+    if (outcome.status !== "success") throw new Error(outcome.summary);
+    expect(outcome.data.degraded).toBe(false);
   });
 
   it("holds a no-loss quality gate after the deploy: an ETL change must not cost NDCG@10", async () => {
