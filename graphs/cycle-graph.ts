@@ -16,10 +16,21 @@ import { finalizeNode } from "./nodes/finalize.js";
  *                         ^               |
  *                         +---------------+          supervisor -> finalize -> END
  *
- * The supervisor picks the next step among the moves the loop allows (routes.ts): monitor,
- * diagnose, augment, train, evaluate, A/B, promote, watch, rollback. Each specialist works its
- * step in turns; every tool call goes through the policy gate in `tools`, which may pause the
- * cycle for a human's approval.
+ * The loop the supervisor walks (the steps are in core/loop.ts, the legal moves in routes.ts):
+ *
+ *   phase      agent                        ends when (finding from a tool)     then
+ *   monitor    metrics_analyst              monitor: the signal breaches        diagnose, or no_action
+ *   diagnose   metrics_analyst              diagnosis: weak segments            the signal's plan
+ *   augment    data_engineer                dataset: a new DVC version          train
+ *   train      ml_engineer                  candidate: a registered version     evaluate
+ *   evaluate   ml_engineer                  evaluation: the quality gate        ab_test / promote, or escalated
+ *   ab_test    devops, then metrics_analyst deployment (canary), ab_test        promote, or rollback
+ *   promote    devops                       deployment (full rollout)           watch
+ *   watch      metrics_analyst              watch: held or degraded             promoted, or rollback
+ *   rollback   devops                       rollback: the last stable deploy    rolled_back / escalated
+ *
+ * Each specialist works its step in turns; every tool call goes through the policy gate in
+ * `tools`, which may pause the cycle for a human's approval (interrupt) and records findings.
  */
 export function createCycleGraph(deps: CycleGraphDeps) {
   const profile = (id: AgentId) => {
