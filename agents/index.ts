@@ -1,5 +1,6 @@
 /** The agents: their profiles, the runbook model and the model provider. */
 export type { AgentProfile } from "./profile.js";
+export { toolsFor } from "./profile.js";
 export { metricsAnalyst } from "./metrics-analyst/index.js";
 export { dataEngineer } from "./data-engineer/index.js";
 export { mlEngineer } from "./ml-engineer/index.js";

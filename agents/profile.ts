@@ -1,4 +1,4 @@
-import type { AgentId } from "../core/index.js";
+import type { AgentId, StepId } from "../core/index.js";
 import type { SpecialistIdentity } from "../prompts/index.js";
 
 /** A specialist agent: who it is, what it owns and which tools it may call. */
@@ -8,6 +8,16 @@ export interface AgentProfile extends SpecialistIdentity {
   node: string;
   /** What it owns, in one line, for the supervisor's prompt. */
   owns: string;
-  /** The names of the tools it may call (the policy gate still decides each call). */
+  /** The names of every tool it may call (the policy gate still decides each call). */
   tools: readonly string[];
+  /**
+   * The tools of each step it owns: least privilege per step, so a model told (say, by an injected
+   * alert) to roll back while starting a canary has no rollback tool to call.
+   */
+  steps: Partial<Record<StepId, readonly string[]>>;
+}
+
+/** The tools an agent may call in `step` (all its tools for a step it does not list). */
+export function toolsFor(profile: AgentProfile, step: StepId): readonly string[] {
+  return profile.steps[step] ?? profile.tools;
 }

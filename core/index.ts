@@ -15,6 +15,7 @@ export {
   isTriggered,
   isRollbackBreached,
   isSignal,
+  GateRuleSchema,
 } from "./trigger-contract.js";
 export type {
   Signal,

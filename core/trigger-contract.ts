@@ -39,6 +39,8 @@ const GateRule = z.discriminatedUnion("kind", [
 ]);
 /** The quality gate a candidate must pass before promotion. */
 export type GateRule = z.infer<typeof GateRule>;
+/** zod schema of one quality-gate rule (admins' overrides are validated with it). */
+export const GateRuleSchema = GateRule;
 
 const RollbackRule = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("below_pre_deploy"), margin: z.number().min(0).default(0) }).describe("value < pre-deploy value * (1 - margin)"),

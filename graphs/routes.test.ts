@@ -11,6 +11,7 @@ const flags: FlagSnapshot = {
   autoPromote: true,
   autoRollback: true,
   abTesting: { enabled: true, splitPercent: 20 },
+  costOptimization: { enabled: true, budgetUsdPerDay: 500 },
   manualApprovalRequired: false,
   maxCyclesPerDay: { enabled: true, limit: 20 },
   changeFreeze: { enabled: false, windows: [] },

@@ -2,18 +2,20 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
-import { preparsePolicySet, preparseSchema, statefulIsAuthorized } from "@cedar-policy/cedar-wasm/nodejs";
+import { checkParseSchema, statefulIsAuthorized } from "@cedar-policy/cedar-wasm/nodejs";
 import { errorMessage } from "../core/index.js";
 import type { PolicyContext } from "./context.js";
 import { PolicyError, PolicyLoadError } from "./errors.js";
 import type { Obligation } from "./obligations.js";
 import { compilePolicyFiles } from "./policy-set.js";
 import type { CompiledPolicySet, PolicyFile, PolicyInfo } from "./policy-set.js";
+import { buildSlices, readSchemaCatalog } from "./slices.js";
+import type { Slice, SliceTable } from "./slices.js";
 import { parsePolicyRequest, requestEntities, uid } from "./request.js";
 import type { PolicyRequest, ValidRequest } from "./request.js";
 
 export type { PolicyRequest } from "./request.js";
-import { buildCedarSchema, CEDAR_NAMESPACE } from "./schema.js";
+import { buildCedarSchema } from "./schema.js";
 import type { CedarSchema, PolicyTool } from "./schema.js";
 
 /** What the engine says about one request. */
@@ -57,56 +59,28 @@ export const DEFAULT_POLICY_DIR = fileURLToPath(new URL(".", import.meta.url));
 // that inlining off costs nothing measurable and must happen before decide() gets hot.
 setFlagsFromString("--no-turbo-inline-js-wasm-calls");
 
-// cedar-wasm caches pre-parsed sets by name for the whole process; each engine gets its own names.
-let engineCount = 0;
-
 /**
- * Validates the policy files against the schema and pre-parses both once. Throws a
- * PolicyLoadError naming the file, line and reason of each problem.
+ * Validates the policy files strictly against the schema, then slices the set by principal type
+ * and action and pre-parses each slice once. Throws a PolicyLoadError naming the file, line and
+ * reason of each problem.
  */
 export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
-  engineCount += 1;
-  const schemaName = `autopilot-schema-${engineCount}`;
-  const setId = `autopilot-policies-${engineCount}`;
-  const schemaAnswer = preparseSchema(schemaName, options.schema);
+  const schemaAnswer = checkParseSchema(options.schema);
   if (schemaAnswer.type === "failure") {
     throw new PolicyError("invalid_schema", `invalid Cedar schema: ${schemaAnswer.errors.map((e) => e.message).join("; ")}`);
   }
-  const actions = requestableActions(options.schema);
-  const load = (files: readonly PolicyFile[]): CompiledPolicySet => {
+  const catalog = readSchemaCatalog(options.schema);
+  const load = (files: readonly PolicyFile[]): ActiveSet => {
     const compiled = compilePolicyFiles(options.schema, files);
-    const texts = Object.fromEntries([...compiled.policies].map(([id, info]) => [id, info.text]));
-    // Pre-parsing is side-effect free on failure, so the active set survives a bad reload.
-    const answer = preparsePolicySet(setId, { staticPolicies: texts });
-    if (answer.type === "failure") {
-      const reason = answer.errors.map((e) => e.message).join("; ");
-      throw new PolicyLoadError([{ file: files.map((f) => f.path).join(", "), line: 0, reason }]);
-    }
-    return compiled;
+    // Slices are named by their content and built before the swap, so a bad reload leaves the active set whole.
+    return { ...compiled, slices: buildSlices(compiled.policies, catalog) };
   };
   let active = load(options.policyFiles);
-
-  const evaluate = (request: ValidRequest, context: PolicyContext): Evaluation => {
-    const answer = statefulIsAuthorized({
-      principal: uid(request.principal.type, request.principal.id),
-      action: uid("Action", request.action),
-      resource: uid(request.resource.type, request.resource.id),
-      context,
-      entities: requestEntities(request),
-      preparsedSchemaName: schemaName,
-      preparsedPolicySetId: setId,
-      validateRequest: true,
-    });
-    if (answer.type === "failure") return { errors: answer.errors.map((e) => `cedar: ${e.message}`) };
-    const { decision, diagnostics } = answer.response;
-    const errors = diagnostics.errors.map((e) => `cedar: policy ${e.policyId}: ${e.error.message}`);
-    return errors.length > 0 ? { errors } : { allow: decision === "allow", determining: diagnostics.reason };
-  };
 
   return {
     decide(request) {
       try {
-        return decide(request, actions, active, evaluate);
+        return decide(request, active);
       } catch (error) {
         return deny([`policy engine error: ${errorMessage(error)}`], [errorMessage(error)]);
       }
@@ -133,37 +107,72 @@ export async function loadPolicyEngine(dir: string, tools: ReadonlyArray<PolicyT
   return createPolicyEngine({ schema: buildCedarSchema(tools), policyFiles });
 }
 
+interface ActiveSet extends CompiledPolicySet {
+  slices: SliceTable;
+}
+
 type Evaluation = { errors: string[] } | { allow: boolean; determining: string[] };
 
-function decide(
-  raw: PolicyRequest,
-  actions: ReadonlySet<string>,
-  active: CompiledPolicySet,
-  evaluate: (request: ValidRequest, context: PolicyContext) => Evaluation,
-): Decision {
+/**
+ * Asks Cedar about one slice. No schema: the policies were validated against it at load, zod
+ * validated the request, and the action entity carries the groups the schema would have supplied.
+ */
+function evaluate(slice: Slice & { setId: string }, request: ValidRequest, context: PolicyContext): Evaluation {
+  const answer = statefulIsAuthorized({
+    principal: uid(request.principal.type, request.principal.id),
+    action: uid("Action", request.action),
+    resource: uid(request.resource.type, request.resource.id),
+    context: pick(context, slice.contextFields),
+    entities: [...requestEntities(request), ...slice.actionEntities],
+    preparsedPolicySetId: slice.setId,
+  });
+  if (answer.type === "failure") return { errors: answer.errors.map((e) => `cedar: ${e.message}`) };
+  const { decision, diagnostics } = answer.response;
+  const errors = diagnostics.errors.map((e) => `cedar: policy ${e.policyId}: ${e.error.message}`);
+  return errors.length > 0 ? { errors } : { allow: decision === "allow", determining: diagnostics.reason };
+}
+
+/** The fields of the context a slice reads; fewer fields, less for Cedar to parse. */
+function pick(context: PolicyContext, fields: readonly string[] | null): Record<string, string | number | boolean> {
+  if (fields === null) return context;
+  const all: Record<string, string | number | boolean> = context;
+  const picked: Record<string, string | number | boolean> = {};
+  for (const field of fields) {
+    const value = all[field];
+    if (value !== undefined) picked[field] = value;
+  }
+  return picked;
+}
+
+function decide(raw: PolicyRequest, active: ActiveSet): Decision {
   const parsed = parsePolicyRequest(raw);
   if (!parsed.ok) return deny(parsed.problems, parsed.problems);
   const request = parsed.request;
   const { context, principal, resource } = request;
-  if (!actions.has(request.action)) return deny([`unknown tool "${request.action}"`], [`unknown action ${request.action}`]);
+  const slice = active.slices.get(principal.type)?.get(request.action);
+  if (!slice) return deny([`unknown tool "${request.action}"`], [`unknown action ${request.action}`]);
   for (const env of [resource.type === "Environment" ? resource.id : undefined, resource.environment]) {
     if (env !== undefined && env !== context.environment) {
       const reason = `resource ${resource.type} "${resource.id}" is in ${env}, the call is for ${context.environment}`;
       return deny([reason], [reason]);
     }
   }
+  const fallback = `no policy permits ${principal.type}::"${principal.id}" to call ${request.action} in ${context.environment}`;
+  const { setId } = slice;
+  if (setId === null) return deny([fallback]);
+  const sliced = { ...slice, setId };
   // Sorted, so that the same request always lists its policies in the same order.
   const info = (ids: string[]) => [...ids].sort().map((id) => active.policies.get(id)).filter((p) => p !== undefined);
-  const first = evaluate(request, context);
+  const first = evaluate(sliced, request, context);
   if ("errors" in first) return deny(first.errors, first.errors);
   if (first.allow) return granted("allow", info(first.determining));
   const forbids = info(first.determining);
   if (forbids.some((p) => p.hardStop)) {
     return { ...deny(forbids.map((p) => p.reason)), policies: forbids.map((p) => p.id), hardStop: true };
   }
-  const fallback = `no policy permits ${principal.type}::"${principal.id}" to call ${request.action} in ${context.environment}`;
-  if (context.approved) return { ...deny(reasonsOr(forbids, fallback)), policies: forbids.map((p) => p.id) };
-  const second = evaluate(request, { ...context, approved: true });
+  // A slice that never reads `approved` would give the same answer again: Cedar gets the same input.
+  if (context.approved || !slice.readsApproved) return { ...deny(reasonsOr(forbids, fallback)), policies: forbids.map((p) => p.id) };
+  const second = evaluate(sliced, request, { ...context, approved: true });
   if ("errors" in second) return deny(second.errors, second.errors);
   if (second.allow) return granted("require_approval", info(second.determining));
   const all = [...forbids, ...info(second.determining).filter((p) => !forbids.includes(p))];
@@ -182,11 +191,4 @@ function deny(reasons: string[], errors: string[] = []): Decision {
 
 function reasonsOr(policies: PolicyInfo[], fallback: string): string[] {
   return policies.length > 0 ? policies.map((p) => p.reason) : [fallback];
-}
-
-/** The actions a request may name: those that apply to principals (tools and operator actions, not groups). */
-function requestableActions(schema: CedarSchema): ReadonlySet<string> {
-  const namespace = schema[CEDAR_NAMESPACE];
-  if (!namespace) throw new PolicyError("invalid_schema", `the Cedar schema has no ${CEDAR_NAMESPACE} namespace`);
-  return new Set(Object.entries(namespace.actions).filter(([, action]) => action.appliesTo).map(([name]) => name));
 }

@@ -4,13 +4,14 @@ import { DEFAULT_TRIGGER_CONTRACT, SimulatedClock } from "../core/index.js";
 import { defineTool, type AnyTool, type ToolClients, type ToolOutcome } from "../tools/index.js";
 import { loadPolicyEngine, DEFAULT_POLICY_DIR, type PolicyEngine } from "./index.js";
 import { callHash, createPolicyGate, type CallScope, type PolicyGateDeps } from "./gate.js";
-import type { AuditEntry, FlagSnapshot } from "./ports.js";
+import type { AuditEntry, FlagSnapshot, QuotasPort } from "./ports.js";
 
 const flagsFor = (patch: Partial<FlagSnapshot> = {}): FlagSnapshot => ({
   killSwitch: false,
   autoPromote: true,
   autoRollback: true,
   abTesting: { enabled: true, splitPercent: 20 },
+  costOptimization: { enabled: true, budgetUsdPerDay: 500 },
   manualApprovalRequired: false,
   maxCyclesPerDay: { enabled: true, limit: 20 },
   changeFreeze: { enabled: false, windows: [] },
@@ -47,7 +48,36 @@ beforeAll(async () => {
   engine = await loadPolicyEngine(DEFAULT_POLICY_DIR, tools);
 });
 
-function setup(patch: { flags?: Partial<FlagSnapshot>; consume?: (id: string, hash: string) => boolean; engine?: PolicyGateDeps["engine"] } = {}) {
+/** Quotas in memory: the gate's use of them, not their atomicity (server/store tests that). */
+function memoryQuotas(): QuotasPort & { slots: Map<string, Set<string>>; spend: Map<string, number> } {
+  const slots = new Map<string, Set<string>>();
+  const spend = new Map<string, number>();
+  const held = new Map<string, number>();
+  const key = (env: string, period: string) => `${env}:${period}`;
+  return {
+    slots,
+    spend,
+    usage: async (env, period) => ({ cycles: slots.get(key(env, period))?.size ?? 0, spentUsd: spend.get(key(env, period)) ?? 0 }),
+    holdsSlot: async (env, period, cycle) => slots.get(key(env, period))?.has(cycle) ?? false,
+    async reserveCycleSlot({ environment, period, cycleId, limit }) {
+      const set = slots.get(key(environment, period)) ?? new Set<string>();
+      slots.set(key(environment, period), set);
+      if (!set.has(cycleId) && set.size >= limit) return { ok: false, used: set.size };
+      set.add(cycleId);
+      return { ok: true, used: set.size };
+    },
+    async reserveSpend({ environment, period, cycleId, amountUsd, budgetUsd }) {
+      const used = spend.get(key(environment, period)) ?? 0;
+      if (used + amountUsd > budgetUsd) return { ok: false, used };
+      spend.set(key(environment, period), used + amountUsd);
+      held.set(cycleId, (held.get(cycleId) ?? 0) + amountUsd);
+      return { ok: true, used: used + amountUsd };
+    },
+    reservedBy: async (_env, _period, cycleId) => held.get(cycleId) ?? 0,
+  };
+}
+
+function setup(patch: { flags?: Partial<FlagSnapshot>; consume?: (id: string, hash: string) => boolean; engine?: PolicyGateDeps["engine"]; quotas?: ReturnType<typeof memoryQuotas> } = {}) {
   const audit: AuditEntry[] = [];
   const events: string[] = [];
   const gate = createPolicyGate({
@@ -63,9 +93,9 @@ function setup(patch: { flags?: Partial<FlagSnapshot>; consume?: (id: string, ha
     },
     approvals: { consume: async (id, hash) => (patch.consume?.(id, hash) ? { id, decidedBy: "olivia" } : null) },
     flags: { forEnvironment: async () => flagsFor(patch.flags) },
-    cycles: { countCreatedSince: async () => 1 },
+    quotas: patch.quotas ?? memoryQuotas(),
+    contract: async () => DEFAULT_TRIGGER_CONTRACT,
     clock: new SimulatedClock({ start: new Date("2026-11-20T08:00:00Z") }),
-    contract: DEFAULT_TRIGGER_CONTRACT,
     sandbox: true,
     cycleBudgetUsd: 5,
     secrets: ["s3cr3t-value"],
@@ -174,9 +204,49 @@ describe("the policy gate", () => {
     expect(done.outcome.summary).not.toContain("s3cr3t-value");
   });
 
+  it("takes the cycle's slot of the day when it first changes something, and stops a cycle that finds the day full", async () => {
+    const quotas = memoryQuotas();
+    const { gate } = setup({ flags: { maxCyclesPerDay: { enabled: true, limit: 1 } }, quotas });
+    const first = await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: scope({ phase: "train" }) });
+    expect(first.status).toBe("executed");
+    expect(await quotas.holdsSlot("production", "2026-11-20", "si_2026_11_20_001")).toBe(true);
+    // The same cycle keeps its slot; reads never take one.
+    expect((await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "n" }, scope: scope({ phase: "train" }) })).status).toBe("executed");
+    expect((await gate.execute({ principal: agent, tool: "prometheus_read_thing", input: { target: "x" }, scope: scope({ cycleId: "si_2026_11_20_002" }) })).status).toBe("executed");
+    const second = await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: scope({ phase: "train", cycleId: "si_2026_11_20_002" }) });
+    expect(second.status).toBe("denied");
+    if (second.status === "denied") {
+      expect(second.decision.hardStop).toBe(true);
+      expect(second.decision.reasons[0]).toContain("cycle limit is reached");
+    }
+  });
+
+  it("reserves the cycle's spend against the day's budget and stops it when the budget would be passed", async () => {
+    const quotas = memoryQuotas();
+    const { gate } = setup({ flags: { costOptimization: { enabled: true, budgetUsdPerDay: 1 } }, quotas });
+    const spent = (usd: number) => scope({ phase: "train", spentUsd: usd });
+    expect((await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: spent(0.4) })).status).toBe("executed");
+    expect((await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: spent(0.9) })).status).toBe("executed");
+    expect(quotas.spend.get("production:2026-11-20")).toBeCloseTo(0.9);
+    const over = await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: spent(1.3) });
+    expect(over.status).toBe("denied");
+    if (over.status === "denied") expect(over.decision.reasons[0]).toContain("daily budget of 1 USD");
+  });
+
+  it("decides operator actions by role: admins may stop the optimizer, operators may approve, viewers neither", async () => {
+    const { gate } = setup();
+    const admin = { type: "Operator" as const, id: "ada", role: "admin" };
+    const operator = { type: "Operator" as const, id: "olivia", role: "operator" };
+    const viewer = { type: "Operator" as const, id: "victor", role: "viewer" };
+    expect((await gate.decideOperatorAction(admin, "kill_switch", "production")).outcome).toBe("allow");
+    expect((await gate.decideOperatorAction(operator, "kill_switch", "production")).outcome).toBe("deny");
+    expect((await gate.decideOperatorAction(operator, "approve", "production")).outcome).toBe("allow");
+    expect((await gate.decideOperatorAction(viewer, "approve", "production")).outcome).toBe("deny");
+  });
+
   it("exposes tool definitions and decisions, never the clients", () => {
     const { gate } = setup();
-    expect(Object.keys(gate).sort()).toEqual(["check", "execute", "tool"]);
+    expect(Object.keys(gate).sort()).toEqual(["check", "decideOperatorAction", "execute", "tool"]);
     expect(gate.tool("h2o_train_thing")?.name).toBe("h2o_train_thing");
   });
 });

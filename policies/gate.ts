@@ -1,18 +1,9 @@
-import {
-  canonicalJson,
-  errorMessage,
-  redactSecrets,
-  sha256Hex,
-  systemClock,
-  type Clock,
-  type Environment,
-  type Phase,
-  type TriggerContract,
-} from "../core/index.js";
+import { canonicalJson, errorMessage, redactSecrets, sha256Hex, systemClock, type Clock, type Environment, type Phase, type TriggerContract } from "../core/index.js";
 import { errorOutcome, type AnyTool, type ToolClients, type ToolContext, type ToolOutcome } from "../tools/index.js";
 import type { PolicyContext } from "./context.js";
 import type { Decision, PolicyRequest } from "./engine.js";
-import type { AuditPort, ApprovalsPort, CyclesPort, FlagsPort } from "./ports.js";
+import { buildPolicyContext, denyDecision, enforceObligations, reserveQuotas, type ContextFacts } from "./gate-context.js";
+import type { AuditPort, ApprovalsPort, FlagsPort, QuotasPort } from "./ports.js";
 
 /** Who calls a tool. */
 export interface Principal {
@@ -58,11 +49,12 @@ export interface PolicyGateDeps {
   audit: AuditPort;
   approvals: ApprovalsPort;
   flags: FlagsPort;
-  cycles: CyclesPort;
+  quotas: QuotasPort;
+  /** The trigger contract in force in an environment (defaults plus admins' gate overrides). */
+  contract: (environment: Environment) => Promise<TriggerContract>;
   clock: Clock;
   /** Wall-clock time for approvals, which humans answer (defaults to the system clock). */
   wallClock?: Clock;
-  contract: TriggerContract;
   /** The systems behind the tools are the built-in sandbox. */
   sandbox: boolean;
   /** Spending limit of one cycle in USD (model tokens and tool costs). */
@@ -78,6 +70,8 @@ export interface PolicyGate {
   check(request: ToolCallRequest): Promise<{ decision: Decision | null; callHash: string | null; invalid?: string }>;
   /** Decides a call, audits the decision, and runs the tool only when allowed. */
   execute(request: ToolCallRequest): Promise<GateResult>;
+  /** Decides an operator action that is not a tool (approve, reject, kill_switch, set_flag). */
+  decideOperatorAction(principal: Principal, action: string, environment: Environment): Promise<Decision>;
   /** The tools the gate knows, by name. */
   tool(name: string): AnyTool | undefined;
 }
@@ -90,9 +84,9 @@ export function callHash(tool: string, input: unknown, cycleId: string | null): 
 /** Creates the policy gate. */
 export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
   const byName = new Map(deps.tools.map((t) => [t.name, t] as const));
-
   type Prepared = { error: string } | { tool: AnyTool; input: Record<string, unknown>; hash: string };
-  async function prepare(req: ToolCallRequest): Promise<Prepared> {
+
+  function prepare(req: ToolCallRequest): Prepared {
     const tool = byName.get(req.tool);
     if (!tool) return { error: `unknown tool "${req.tool}"` };
     const parsed = tool.input.safeParse(req.input);
@@ -104,59 +98,42 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
     return { tool, input, hash: callHash(tool.name, input, req.scope.cycleId) };
   }
 
-  async function decide(req: ToolCallRequest, tool: AnyTool, input: Record<string, unknown>, approved: boolean): Promise<Decision> {
+  const facts = (req: ToolCallRequest, input: Record<string, unknown>, approved: boolean): ContextFacts => ({
+    environment: req.scope.environment,
+    phase: req.scope.phase,
+    cycleId: req.scope.cycleId,
+    gatePassed: req.scope.gatePassed,
+    gateNeedsApproval: req.scope.gateNeedsApproval,
+    spentUsd: req.scope.spentUsd,
+    sandbox: deps.sandbox,
+    approved,
+    input,
+  });
+
+  /** The decision on a call and the exact request it was made on (kept in the audit for replay). */
+  async function decide(req: ToolCallRequest, tool: AnyTool, input: Record<string, unknown>, approved: boolean, reserve: boolean) {
+    let request: PolicyRequest | null = null;
     try {
-      const context = await buildContext(req, input, approved);
-      const decision = deps.engine.decide({
+      const now = deps.clock.now();
+      const [flags, contract] = await Promise.all([deps.flags.forEnvironment(req.scope.environment), deps.contract(req.scope.environment)]);
+      const context: PolicyContext = await buildPolicyContext(facts(req, input, approved), { flags, quotas: deps.quotas, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
+      request = {
         principal: { type: req.principal.type, id: req.principal.id, role: req.principal.role },
         action: tool.name,
         resource: { type: "Environment", id: req.scope.environment },
         context,
-      });
-      return enforceObligations(decision, input);
+      };
+      const decision = enforceObligations(deps.engine.decide(request), input);
+      if (decision.outcome !== "allow" || !reserve || tool.flags.readOnly) return { decision, request };
+      return { decision: (await reserveQuotas(facts(req, input, approved), { flags, quotas: deps.quotas, now })) ?? decision, request };
     } catch (error) {
       // Fail closed: whatever went wrong while deciding is a deny.
-      return denyDecision(`the policy decision could not be made: ${errorMessage(error)}`);
+      return { decision: denyDecision(`the policy decision could not be made: ${errorMessage(error)}`), request };
     }
   }
 
-  async function buildContext(req: ToolCallRequest, input: Record<string, unknown>, approved: boolean): Promise<PolicyContext> {
-    const now = deps.clock.now();
-    const flags = await deps.flags.forEnvironment(req.scope.environment);
-    const dayStart = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-    const cyclesToday = flags.maxCyclesPerDay.enabled ? await deps.cycles.countCreatedSince(dayStart) : 0;
-    const inFreezeWindow = flags.changeFreeze.windows.some((w) => new Date(w.start) <= now && now < new Date(w.end));
-    const weight = typeof input.canary_weight === "number" ? input.canary_weight : req.scope.phase === "ab_test" ? deps.contract.abTrafficPercent : 100;
-    return {
-      environment: req.scope.environment,
-      sandbox: deps.sandbox,
-      kill_switch: flags.killSwitch,
-      change_freeze: flags.changeFreeze.enabled || inFreezeWindow,
-      auto_promote: flags.autoPromote,
-      auto_rollback: flags.autoRollback,
-      ab_testing: flags.abTesting.enabled,
-      manual_approval_required: flags.manualApprovalRequired,
-      budget_exhausted: req.scope.spentUsd >= deps.cycleBudgetUsd,
-      cycle_limit_reached: flags.maxCyclesPerDay.enabled && cyclesToday > flags.maxCyclesPerDay.limit,
-      approved,
-      gate_passed: req.scope.gatePassed,
-      gate_needs_approval: req.scope.gateNeedsApproval,
-      phase: req.scope.phase,
-      canary_weight: Math.round(weight),
-      dry_run: input.dry_run === true,
-    };
-  }
-
   async function audit(req: ToolCallRequest, kind: string, tool: string, decision: string | undefined, data: unknown): Promise<void> {
-    await deps.audit.append({
-      at: deps.clock.now(),
-      cycleId: req.scope.cycleId,
-      kind,
-      actor: { type: req.principal.type, id: req.principal.id },
-      tool,
-      decision,
-      data,
-    });
+    await deps.audit.append({ at: deps.clock.now(), cycleId: req.scope.cycleId, kind, actor: { type: req.principal.type, id: req.principal.id }, tool, decision, data });
   }
 
   async function run(tool: AnyTool, input: Record<string, unknown>, req: ToolCallRequest): Promise<ToolOutcome> {
@@ -167,7 +144,7 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
       clock: deps.clock,
       signal,
       environment: req.scope.environment,
-      contract: deps.contract,
+      contract: await deps.contract(req.scope.environment),
       cycleId: req.scope.cycleId,
       paraphrase: deps.paraphrase,
     };
@@ -201,14 +178,26 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
     tool: (name) => byName.get(name),
 
     async check(req) {
-      const prepared = await prepare(req);
+      const prepared = prepare(req);
       if ("error" in prepared) return { decision: null, callHash: null, invalid: prepared.error };
-      const decision = await decide(req, prepared.tool, prepared.input, false);
+      const { decision } = await decide(req, prepared.tool, prepared.input, false, false);
       return { decision, callHash: prepared.hash };
     },
 
+    async decideOperatorAction(principal, action, environment) {
+      try {
+        const now = deps.clock.now();
+        const [flags, contract] = await Promise.all([deps.flags.forEnvironment(environment), deps.contract(environment)]);
+        const base: ContextFacts = { environment, phase: "none", cycleId: null, gatePassed: false, gateNeedsApproval: false, spentUsd: 0, sandbox: deps.sandbox, approved: false, input: {} };
+        const context = await buildPolicyContext(base, { flags, quotas: deps.quotas, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
+        return deps.engine.decide({ principal, action, resource: { type: "Environment", id: environment }, context });
+      } catch (error) {
+        return denyDecision(`the policy decision could not be made: ${errorMessage(error)}`);
+      }
+    },
+
     async execute(req) {
-      const prepared = await prepare(req);
+      const prepared = prepare(req);
       if ("error" in prepared) {
         await audit(req, "tool_call_invalid", req.tool, "deny", { message: prepared.error });
         return { status: "invalid", callHash: null, message: prepared.error };
@@ -224,8 +213,8 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
         }
         approved = true;
       }
-      const decision = await decide(req, tool, input, approved);
-      // The decision is on record before anything runs.
+      const { decision, request } = await decide(req, tool, input, approved, true);
+      // The decision (and the exact request, so it can be replayed) is on record before anything runs.
       await audit(req, "policy_decision", tool.name, decision.outcome, {
         input,
         call_hash: hash,
@@ -233,7 +222,9 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
         reasons: decision.reasons,
         policies: decision.policies,
         obligations: decision.obligations,
+        hard_stop: decision.hardStop,
         approval_id: req.approvalId ?? null,
+        request,
       });
       if (decision.outcome === "deny") return { status: "denied", decision, callHash: hash };
       if (decision.outcome === "require_approval") return { status: "approval_required", decision, callHash: hash, input };
@@ -251,24 +242,4 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
       return { status: "executed", decision, callHash: hash, outcome, durationMs };
     },
   };
-}
-
-/** Obligations are conditions an allow carries; the gate enforces them or denies. */
-function enforceObligations(decision: Decision, input: Record<string, unknown>): Decision {
-  if (decision.outcome !== "allow") return decision;
-  for (const { key, value } of decision.obligations) {
-    if (key === "canary_max_percent") {
-      const weight = typeof input.canary_weight === "number" ? input.canary_weight : null;
-      if (weight !== null && weight > Number(value)) return denyDecision(`obligation canary_max_percent=${value} not met: canary_weight is ${weight}`);
-    } else if (key === "dry_run_only") {
-      if (input.dry_run !== true) return denyDecision("obligation dry_run_only not met: the call is not a dry run");
-    } else {
-      return denyDecision(`unknown obligation "${key}" cannot be enforced`);
-    }
-  }
-  return decision;
-}
-
-function denyDecision(reason: string): Decision {
-  return { outcome: "deny", reasons: [reason], policies: [], hardStop: false, obligations: [], errors: [reason] };
 }

@@ -1,5 +1,5 @@
 import { policySetTextToParts, policyToJson, validate } from "@cedar-policy/cedar-wasm/nodejs";
-import type { DetailedError } from "@cedar-policy/cedar-wasm/nodejs";
+import type { DetailedError, PolicyJson } from "@cedar-policy/cedar-wasm/nodejs";
 import { errorMessage } from "../core/index.js";
 import type { CedarSchema } from "./schema.js";
 import { PolicyLoadError } from "./errors.js";
@@ -27,6 +27,8 @@ export interface PolicyInfo {
   obligations: Obligation[];
   /** The policy's own text, as Cedar receives it. */
   text: string;
+  /** Cedar's JSON form of the policy: the scope and condition trees the engine slices on. */
+  json: PolicyJson;
 }
 
 /** A validated policy set, ready to pre-parse. */
@@ -140,7 +142,7 @@ function readPolicy(text: string, file: string, line: number, problem: (reason: 
     }
   }
   if (!id || !reason) return null;
-  return { id, file, line, effect, reason, hardStop: hardStopText === "true", obligations, text };
+  return { id, file, line, effect, reason, hardStop: hardStopText === "true", obligations, text, json: json.json };
 }
 
 function describe(error: DetailedError): string {

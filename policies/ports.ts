@@ -30,6 +30,7 @@ export interface FlagSnapshot {
   autoPromote: boolean;
   autoRollback: boolean;
   abTesting: { enabled: boolean; splitPercent: number };
+  costOptimization: { enabled: boolean; budgetUsdPerDay: number };
   manualApprovalRequired: boolean;
   maxCyclesPerDay: { enabled: boolean; limit: number };
   changeFreeze: { enabled: boolean; windows: Array<{ start: string; end: string }> };
@@ -40,7 +41,11 @@ export interface FlagsPort {
   forEnvironment(environment: string): Promise<FlagSnapshot>;
 }
 
-/** Counts cycles, for the daily cycle limit. */
-export interface CyclesPort {
-  countCreatedSince(since: Date): Promise<number>;
+/** Daily quotas, reserved atomically when an allowed call runs (server/store/quotas-repo). */
+export interface QuotasPort {
+  usage(environment: string, period: string): Promise<{ cycles: number; spentUsd: number }>;
+  holdsSlot(environment: string, period: string, cycleId: string): Promise<boolean>;
+  reserveCycleSlot(input: { environment: string; period: string; cycleId: string; limit: number; now: Date }): Promise<{ ok: boolean; used: number }>;
+  reserveSpend(input: { environment: string; period: string; cycleId: string; amountUsd: number; budgetUsd: number; now: Date }): Promise<{ ok: boolean; used: number }>;
+  reservedBy(environment: string, period: string, cycleId: string): Promise<number>;
 }

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { EventEmitter } from "node:events";
-import { DEFAULT_SERVICE_CATALOG, DEFAULT_TRIGGER_CONTRACT, systemClock, type Environment, type ServiceCatalog, type SimulatedClock, type TriggerContract } from "../core/index.js";
+import { DEFAULT_SERVICE_CATALOG, DEFAULT_TRIGGER_CONTRACT, parseTriggerContract, systemClock, type Environment, type ServiceCatalog, type SimulatedClock, type TriggerContract } from "../core/index.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { createPolicyGate, DEFAULT_POLICY_DIR, loadPolicyEngine, type AuditEntry, type PolicyEngine, type PolicyGate } from "../policies/index.js";
 import { createParaphraser, openAiProvider, runbookProvider, TEAM, type ModelProvider } from "../agents/index.js";
@@ -20,6 +20,9 @@ import {
   createCheckpointer,
   createCyclesRepo,
   createFlagsRepo,
+  createGateOverridesRepo,
+  createQuotasRepo,
+  createTokensRepo,
   migrate,
   openDatabase,
   type Database,
@@ -33,6 +36,9 @@ export interface Store {
   approvals: ReturnType<typeof createApprovalsRepo>;
   artifacts: ReturnType<typeof createArtifactsRepo>;
   flags: ReturnType<typeof createFlagsRepo>;
+  quotas: ReturnType<typeof createQuotasRepo>;
+  gateOverrides: ReturnType<typeof createGateOverridesRepo>;
+  tokens: ReturnType<typeof createTokensRepo>;
 }
 
 /** An audit row as published to in-process listeners (progress lines, live pages). */
@@ -49,11 +55,15 @@ export interface Autopilot {
   store: Store;
   platform: Platform;
   engine: PolicyEngine;
+  /** Where the active policy files come from. */
+  policyDir: string;
   gate: PolicyGate;
   models: ModelProvider;
   graph: CycleGraph;
   runner: CycleRunner;
   contract: TriggerContract;
+  /** The contract in force in an environment: the defaults with admins' gate overrides. */
+  contractFor(environment: Environment): Promise<TriggerContract>;
   catalog: ServiceCatalog;
   /** Emits "audit" with every AuditEvent appended by this process. */
   events: EventEmitter;
@@ -91,6 +101,9 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     approvals: createApprovalsRepo(db),
     artifacts: createArtifactsRepo(db),
     flags: createFlagsRepo(db),
+    quotas: createQuotasRepo(db),
+    gateOverrides: createGateOverridesRepo(db),
+    tokens: createTokensRepo(db),
   };
   // The sandbox plays one environment; with real systems the configured one applies.
   const sandboxed = !config.systems.prometheusUrl || !config.systems.mlflow || !config.systems.h2oUrl || !config.systems.argocd;
@@ -99,6 +112,12 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
   const contract = DEFAULT_TRIGGER_CONTRACT;
   const catalog: ServiceCatalog = sandboxed ? { ...DEFAULT_SERVICE_CATALOG, [scenario.service]: { app: scenario.app, model: scenario.model, dataset: scenario.dataset } } : DEFAULT_SERVICE_CATALOG;
 
+  // Admins' quality-gate overrides replace a signal's gate rules in one environment.
+  const contractFor = async (env: Environment): Promise<TriggerContract> => {
+    const overrides = await store.gateOverrides.list(env);
+    if (overrides.length === 0) return contract;
+    return parseTriggerContract({ signals: Object.fromEntries(overrides.map((o) => [o.signal, { gate: o.rules }])) });
+  };
   const events = new EventEmitter();
   const audit = {
     async append(entry: AuditEntry) {
@@ -107,7 +126,8 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
       return head;
     },
   };
-  const engine = await loadPolicyEngine(DEFAULT_POLICY_DIR, ALL_TOOLS);
+  const policyDir = config.policyDir ?? DEFAULT_POLICY_DIR;
+  const engine = await loadPolicyEngine(policyDir, ALL_TOOLS);
   const gate = createPolicyGate({
     engine,
     tools: ALL_TOOLS,
@@ -115,9 +135,9 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     audit,
     approvals: store.approvals,
     flags: store.flags,
-    cycles: store.cycles,
+    quotas: store.quotas,
+    contract: contractFor,
     clock: platform.clock,
-    contract,
     sandbox: platform.allSandbox,
     cycleBudgetUsd: config.cycleBudgetUsd,
     secrets: config.secrets,
@@ -179,11 +199,13 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     store,
     platform,
     engine,
+    policyDir,
     gate,
     models,
     graph,
     runner,
     contract,
+    contractFor,
     catalog,
     events,
     async close() {

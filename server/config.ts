@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   ARGOCD_AUTH_TOKEN: optionalText,
   GITOPS_REPO: optionalText,
   DVC_WORKSPACE: optionalText,
+  AUTOPILOT_POLICY_DIR: optionalText,
   SANDBOX_SCENARIO: z.string().default("ndcg-drop"),
   SANDBOX_SPEED: nonNegative(60),
   SANDBOX_AUTO_ALERTS: bool(true),
@@ -83,6 +84,8 @@ export interface Config {
   };
   gitopsRepo: string;
   dvcWorkspace: string;
+  /** Where the Cedar policy files are read from; undefined means the built-in defaults. */
+  policyDir: string | undefined;
   sandbox: { scenario: string; speed: number; autoAlerts: boolean };
   alerts: { groupWindowMs: number; webhookToken: string | undefined };
   cycleBudgetUsd: number;
@@ -136,6 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     gitopsRepo: path.resolve(e.GITOPS_REPO ?? path.join(home, "gitops")),
     dvcWorkspace: path.resolve(e.DVC_WORKSPACE ?? path.join(home, "workspace")),
+    policyDir: e.AUTOPILOT_POLICY_DIR ? path.resolve(e.AUTOPILOT_POLICY_DIR) : undefined,
     sandbox: { scenario: e.SANDBOX_SCENARIO, speed: e.SANDBOX_SPEED, autoAlerts: e.SANDBOX_AUTO_ALERTS },
     alerts: { groupWindowMs: e.ALERT_GROUP_WINDOW_SECONDS * 1000, webhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN },
     cycleBudgetUsd: e.CYCLE_BUDGET_USD,

@@ -13,4 +13,5 @@ export const dataEngineer: AgentProfile = {
     "Report the new dataset's md5 and the rows added per topic.",
   ],
   tools: ["dvc_get_dataset", "dvc_augment_dataset"],
+  steps: { augment: ["dvc_get_dataset", "dvc_augment_dataset"] },
 };

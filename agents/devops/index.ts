@@ -24,4 +24,9 @@ export const devops: AgentProfile = {
     "argocd_rollback_application",
     "mlflow_set_model_alias",
   ],
+  steps: {
+    "ab_test.canary": ["mlflow_get_model", "gitops_get_values", "gitops_write_values", "argocd_get_application", "argocd_sync_application"],
+    promote: ["mlflow_get_model", "gitops_get_values", "gitops_write_values", "argocd_get_application", "argocd_sync_application", "mlflow_set_model_alias"],
+    rollback: ["argocd_get_application", "argocd_rollback_application", "mlflow_get_model", "mlflow_set_model_alias", "gitops_get_values", "gitops_restore_values"],
+  },
 };

@@ -21,4 +21,10 @@ export const metricsAnalyst: AgentProfile = {
     "prometheus_compare_variants",
     "prometheus_watch_signal",
   ],
+  steps: {
+    monitor: ["prometheus_get_signal", "prometheus_query_instant", "prometheus_query_range"],
+    diagnose: ["prometheus_query_breakdown", "prometheus_query_instant", "prometheus_query_range"],
+    "ab_test.compare": ["prometheus_compare_variants", "prometheus_query_instant", "prometheus_query_range"],
+    watch: ["prometheus_watch_signal", "prometheus_query_instant", "prometheus_query_range"],
+  },
 };

@@ -14,4 +14,8 @@ export const mlEngineer: AgentProfile = {
     "When the fix is a processor capacity change (ETL backlog), there is no model to train: read the app's values with gitops_get_values and gate the change with gitops_check_change, doubling the workers of each slow processor the diagnosis names.",
   ],
   tools: ["dvc_get_dataset", "h2o_train_model", "mlflow_register_candidate", "mlflow_evaluate_candidate", "mlflow_get_model", "gitops_get_values", "gitops_check_change"],
+  steps: {
+    train: ["dvc_get_dataset", "h2o_train_model", "mlflow_register_candidate", "mlflow_get_model"],
+    evaluate: ["dvc_get_dataset", "mlflow_evaluate_candidate", "mlflow_get_model", "gitops_get_values", "gitops_check_change"],
+  },
 };

@@ -1,7 +1,7 @@
 import { AIMessage, SystemMessage, type AIMessageChunk } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { LOOP_STEPS } from "../../core/index.js";
-import type { AgentProfile, ToolSpec } from "../../agents/index.js";
+import { LOOP_STEPS, type StepId } from "../../core/index.js";
+import { toolsFor, type AgentProfile, type ToolSpec } from "../../agents/index.js";
 import { specialistPrompt, SPECIALIST_PROMPT_VERSION } from "../../prompts/index.js";
 import type { CycleGraphDeps } from "../deps.js";
 import type { CycleStateType, CycleUpdate, StepRecord, TaskAssignment } from "../state.js";
@@ -9,12 +9,22 @@ import { usageOf } from "./usage.js";
 
 /** One turn of a specialist: the model either calls tools or answers, which ends its task. */
 export function agentNode(deps: CycleGraphDeps, agent: AgentProfile) {
-  const specs: ToolSpec[] = agent.tools.map((name) => {
+  const spec = (name: string): ToolSpec => {
     const tool = deps.gate.tool(name);
     if (!tool) throw new Error(`agent ${agent.id} lists tool "${name}", which is not registered`);
     return { name: tool.name, description: tool.description, schema: tool.input };
-  });
-  const model = deps.models.bind(specs);
+  };
+  agent.tools.forEach(spec);
+  for (const [step, names] of Object.entries(agent.steps)) {
+    const outside = (names ?? []).filter((n) => !agent.tools.includes(n));
+    if (outside.length) throw new Error(`agent ${agent.id} lists ${outside.join(", ")} for ${step} but not among its tools`);
+  }
+  // The model of each step sees only that step's tools.
+  const bound = new Map<StepId, ReturnType<typeof deps.models.bind>>();
+  const modelFor = (step: StepId) => {
+    if (!bound.has(step)) bound.set(step, deps.models.bind(toolsFor(agent, step).map(spec)));
+    return bound.get(step)!;
+  };
   return async (state: CycleStateType, config: LangGraphRunnableConfig): Promise<CycleUpdate> => {
     const task = state.task!;
     const now = deps.clock.now();
@@ -22,7 +32,7 @@ export function agentNode(deps: CycleGraphDeps, agent: AgentProfile) {
       const text = `Stopped after ${task.modelCalls} turns on ${task.step}, the per-task limit.`;
       return { messages: [new AIMessage(text)], task: null, steps: [stepRecord(state, task, text, now)] };
     }
-    const ai = (await model.invoke([new SystemMessage(specialistPrompt({ agent, environment: state.environment, now })), ...state.messages], {
+    const ai = (await modelFor(task.step).invoke([new SystemMessage(specialistPrompt({ agent, environment: state.environment, now })), ...state.messages], {
       ...config,
       runName: agent.id,
       metadata: { ...config.metadata, agent: agent.id, step: task.step, prompt_version: SPECIALIST_PROMPT_VERSION },

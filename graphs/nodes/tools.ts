@@ -5,6 +5,7 @@ import { z } from "zod";
 import { FINDING_SCHEMAS, type ArtifactRef } from "../../core/index.js";
 import { renderToolOutcome, type ToolOutcome } from "../../tools/index.js";
 import type { CallScope, GateResult, Principal } from "../../policies/index.js";
+import { toolsFor } from "../../agents/index.js";
 import type { CycleGraphDeps } from "../deps.js";
 import { latestFinding } from "../routes.js";
 import type { ActionRecord, ApprovalRecord, CycleStateType, CycleUpdate, FindingRecord, PolicyStop } from "../state.js";
@@ -38,13 +39,14 @@ type Call = { id: string; name: string; args: Record<string, unknown> };
  * this node) never repeats a side effect; the approval id then binds the exact call.
  */
 export function toolsNode(deps: CycleGraphDeps) {
-  const byAgent = new Map(deps.team.map((a) => [a.id, new Set(a.tools)] as const));
+  const byAgent = new Map(deps.team.map((a) => [a.id, a] as const));
   return async (state: CycleStateType, config: LangGraphRunnableConfig): Promise<CycleUpdate> => {
     const task = state.task!;
     const principal: Principal = { type: "Agent", id: task.agent };
     const last = state.messages[state.messages.length - 1] as AIMessage;
     const calls: Call[] = (last.tool_calls ?? []).map((c, i) => ({ id: c.id ?? `call_${i}`, name: c.name, args: c.args }));
-    const allowedTools = byAgent.get(task.agent) ?? new Set<string>();
+    const profile = byAgent.get(task.agent);
+    const allowedTools = new Set(profile ? toolsFor(profile, task.step) : []);
     let scope = scopeOf(state);
 
     // 1. Pre-flight: learn which calls need a human before anything runs.
@@ -88,11 +90,17 @@ export function toolsNode(deps: CycleGraphDeps) {
     let sequence = state.actions.length;
     for (const call of calls) {
       const startedAt = deps.clock.now();
-      const result = allowedTools.has(call.name)
-        ? await traced(call, config, () =>
-            deps.gate.execute({ principal, tool: call.name, input: call.args, scope, approvalId: approvalIds.get(call.id), signal: config.signal }),
-          )
-        : ({ status: "invalid", callHash: null, message: `${task.agent} may not call ${call.name}; its tools are: ${[...allowedTools].join(", ")}` } as const);
+      let result: GateResult;
+      if (allowedTools.has(call.name)) {
+        result = await traced(call, config, () =>
+          deps.gate.execute({ principal, tool: call.name, input: call.args, scope, approvalId: approvalIds.get(call.id), signal: config.signal }),
+        );
+      } else {
+        // Outside the step's tools: refused before the gate, and on record (an injected instruction shows here).
+        const message = `${task.agent} may not call ${call.name} in step ${task.step}; its tools there are: ${[...allowedTools].join(", ")}`;
+        await deps.audit.append({ at: startedAt, cycleId: state.cycleId, kind: "tool_call_refused", actor: { type: "Agent", id: task.agent }, tool: call.name, decision: "deny", data: { step: task.step, input: call.args, message } });
+        result = { status: "invalid", callHash: null, message };
+      }
       const action = actionOf(++sequence, task, call, result, startedAt, approvalIds.get(call.id));
       if (result.status === "executed" && result.outcome.status === "success") {
         const recorded = recordFinding(task, call.name, result.outcome, deps, startedAt);

@@ -1,21 +1,22 @@
 import { Hono } from "hono";
 import { requestId } from "hono/request-id";
 import type { Autopilot } from "../autopilot.js";
-import { createTokensRepo } from "../store/index.js";
 import { requireRole } from "./auth.js";
 import { HttpError, renderError } from "./errors.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { artifactRoutes, cycleRoutes } from "./routes/cycles.js";
 import { approvalRoutes } from "./routes/approvals.js";
+import { adminRoutes } from "./routes/admin.js";
 
 /**
  * The HTTP API. Every route but the health checks needs a principal: an API token with a role, or
  * for the Alertmanager webhook its own shared token when one is configured.
  */
 export function createApp(ap: Autopilot) {
-  const tokens = createTokensRepo(ap.db);
+  const tokens = ap.store.tokens;
   const viewer = requireRole(tokens, "viewer");
   const operator = requireRole(tokens, "operator");
+  const admin = requireRole(tokens, "admin");
   const app = new Hono();
   app.use(requestId());
   app.use(async (c, next) => {
@@ -43,5 +44,6 @@ export function createApp(ap: Autopilot) {
   app.route("/api/v1/cycles", cycleRoutes(ap));
   app.route("/api/v1/artifacts", artifactRoutes(ap));
   app.route("/api/v1/approvals", approvalRoutes(ap, operator));
+  app.route("/api/v1", adminRoutes(ap, admin, viewer));
   return app;
 }

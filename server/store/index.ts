@@ -33,3 +33,7 @@ export { openTestDatabase } from "./testing.js";
 export type { TestDatabaseOptions } from "./testing.js";
 export { createTokensRepo } from "./tokens-repo.js";
 export type { TokensRepo, TokenRow, TokenRole } from "./tokens-repo.js";
+export { createQuotasRepo } from "./quotas-repo.js";
+export type { QuotasRepo, Reservation } from "./quotas-repo.js";
+export { createGateOverridesRepo } from "./gate-overrides-repo.js";
+export type { GateOverridesRepo, GateOverride } from "./gate-overrides-repo.js";

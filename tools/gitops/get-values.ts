@@ -9,12 +9,14 @@ export const getValues = defineTool({
   name: "gitops_get_values",
   system: "gitops",
   title: "Read an app's Helm values",
-  description: "Reads an app's Helm values in the GitOps repository for the current environment at HEAD: the model version, the canary and the ETL processors' workers.",
-  input: z.object({ app: AppField }),
+  description:
+    "Reads an app's Helm values in the GitOps repository for the current environment, at HEAD or at a given revision (e.g. an Argo CD history entry's): the model version, the canary and the ETL processors' workers.",
+  input: z.object({ app: AppField, revision: z.string().regex(/^[0-9a-f]{7,40}$/, "a git commit sha").optional().describe("A commit to read at; HEAD when omitted.") }),
   flags: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
-  async run({ app }, ctx): Promise<ToolOutcome<{ app: string; revision: string | null; values: HelmValues }>> {
+  async run({ app, revision: at }, ctx): Promise<ToolOutcome<{ app: string; revision: string | null; values: HelmValues }>> {
     try {
-      const [revision, values] = await Promise.all([ctx.clients.gitops.head(), ctx.clients.gitops.readValues(app, ctx.environment)]);
+      const revision = at ?? (await ctx.clients.gitops.head());
+      const values = await ctx.clients.gitops.readValues(app, ctx.environment, revision ?? undefined);
       if (!values) return { status: "no_data", summary: `${ctx.clients.gitops.valuesPath(app, ctx.environment)} does not exist in the GitOps repository` };
       const procs = Object.entries(processorsOf(values)).map(([n, p]) => `${n}=${p.workers}`);
       return {

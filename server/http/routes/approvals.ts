@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
+import type { Environment } from "../../../core/index.js";
 import type { Autopilot } from "../../autopilot.js";
 import { decideApproval } from "../../approvals.js";
 import type { ApiPrincipal } from "../auth.js";
@@ -24,7 +25,15 @@ export function approvalRoutes(ap: Autopilot, operatorOnly: import("hono").Middl
     if (!parsed.success) throw new HttpError(400, "invalid_body", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
     if (decision === "rejected" && !parsed.data.reason) throw new HttpError(400, "reason_required", "a rejection needs a reason");
     const principal = c.get("principal" as never) as ApiPrincipal;
-    const row = await decideApproval(ap, c.req.param("id")!, { decision, by: principal.name, reason: parsed.data.reason ?? null });
+    const id = c.req.param("id")!;
+    const pending = await ap.store.approvals.get(id);
+    if (!pending) throw new HttpError(404, "not_found", `no approval ${id}`);
+    // The role lets an operator in; the policies decide whether this operator may decide this call.
+    const cycle = pending.cycleId ? await ap.store.cycles.get(pending.cycleId) : null;
+    const environment = (cycle?.environment ?? ap.environment) as Environment;
+    const verdict = await ap.gate.decideOperatorAction({ type: "Operator", id: principal.name, role: principal.role }, decision === "approved" ? "approve" : "reject", environment);
+    if (verdict.outcome !== "allow") throw new HttpError(403, "denied_by_policy", verdict.reasons.join("; "));
+    const row = await decideApproval(ap, id, { decision, by: principal.name, reason: parsed.data.reason ?? null });
     return c.json({ approval: row });
   };
   const limit = bodyLimit({

@@ -1,0 +1,209 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ENVIRONMENTS } from "../core/index.js";
+import { ALL_TOOLS } from "../tools/index.js";
+import { POLICY_PHASES } from "./context.js";
+import type { PolicyContext } from "./context.js";
+import { createPolicyEngine, DEFAULT_POLICY_DIR, readPolicyFiles } from "./engine.js";
+import type { PolicyRequest } from "./engine.js";
+import type { PolicyFile } from "./policy-set.js";
+import { createReferenceEngine } from "./reference-engine.js";
+import { buildCedarSchema, OPERATOR_ACTIONS, OPERATOR_ROLES, PRINCIPAL_TYPES } from "./schema.js";
+
+// The sliced engine (a slice per principal type and action, no schema at decide time, a trimmed
+// context) must decide exactly as the whole set with the schema does: same outcome, policies,
+// hard stop, reasons, obligations and errors.
+
+const schema = buildCedarSchema(ALL_TOOLS);
+const defaultFiles = await readPolicyFiles(DEFAULT_POLICY_DIR);
+const ACTIONS = [...ALL_TOOLS.map((t) => t.name), ...OPERATOR_ACTIONS];
+const GROUPS = ["readonly", "write", "destructive", ...new Set(ALL_TOOLS.map((t) => `system:${t.system}`))];
+const BOOL_FIELDS = [
+  "sandbox",
+  "kill_switch",
+  "change_freeze",
+  "auto_promote",
+  "auto_rollback",
+  "ab_testing",
+  "manual_approval_required",
+  "budget_exhausted",
+  "cycle_limit_reached",
+  "approved",
+  "gate_passed",
+  "gate_needs_approval",
+  "dry_run",
+] as const satisfies readonly (keyof PolicyContext)[];
+
+const contextArb: fc.Arbitrary<PolicyContext> = fc.record({
+  environment: fc.constantFrom(...ENVIRONMENTS),
+  sandbox: fc.boolean(),
+  kill_switch: fc.boolean(),
+  change_freeze: fc.boolean(),
+  auto_promote: fc.boolean(),
+  auto_rollback: fc.boolean(),
+  ab_testing: fc.boolean(),
+  manual_approval_required: fc.boolean(),
+  budget_exhausted: fc.boolean(),
+  cycle_limit_reached: fc.boolean(),
+  approved: fc.boolean(),
+  gate_passed: fc.boolean(),
+  gate_needs_approval: fc.boolean(),
+  phase: fc.constantFrom(...POLICY_PHASES),
+  canary_weight: fc.integer({ min: 0, max: 100 }),
+  dry_run: fc.boolean(),
+});
+
+const principalArb = (type: PolicyRequest["principal"]["type"]): fc.Arbitrary<PolicyRequest["principal"]> =>
+  type === "Operator"
+    ? fc.record({ type: fc.constant("Operator" as const), id: fc.constantFrom("ann", "bob"), role: fc.constantFrom(...OPERATOR_ROLES) })
+    : fc.record({ type: fc.constant(type), id: fc.constantFrom("devops", "claude", "ann") });
+
+/** A request of one principal type and action: on the Environment, an Application or a Model, now and then of another environment. */
+function requestArb(type: PolicyRequest["principal"]["type"], action: fc.Arbitrary<string>): fc.Arbitrary<PolicyRequest> {
+  return fc
+    .record({
+      principal: principalArb(type),
+      action,
+      context: contextArb,
+      resource: fc.constantFrom("Environment", "Application", "Model", "Model without environment"),
+      // Mostly none; otherwise a resource in any environment, often not the call's.
+      elsewhere: fc.oneof({ arbitrary: fc.constant(null), weight: 6 }, { arbitrary: fc.constantFrom(...ENVIRONMENTS), weight: 1 }),
+    })
+    .map(({ principal, action, context, resource, elsewhere }) => {
+      const env = elsewhere ?? context.environment;
+      const target: PolicyRequest["resource"] =
+        resource === "Environment"
+          ? { type: "Environment", id: env }
+          : resource === "Model without environment"
+            ? { type: "Model", id: "reranker" }
+            : { type: resource as "Application" | "Model", id: "search", environment: env };
+      return { principal, action, context, resource: target };
+    });
+}
+
+const anyRequestArb = fc.constantFrom(...PRINCIPAL_TYPES).chain((type) => requestArb(type, fc.constantFrom(...ACTIONS, "destructive", "nope_tool")));
+
+const q = (type: string, id: string) => `Autopilot::${type}::"${id}"`;
+
+/** A condition the strict validator accepts whatever the scope: atoms that may be constant for a scope are or-ed with a context flag. */
+const atomArb: fc.Arbitrary<string> = fc.oneof(
+  fc.constantFrom(...BOOL_FIELDS).map((f) => `context.${f}`),
+  fc.constantFrom(...ENVIRONMENTS).map((e) => `context.environment == "${e}"`),
+  fc.constantFrom(...ENVIRONMENTS).map((e) => `context.environment != "${e}"`),
+  fc.constantFrom(...POLICY_PHASES).map((p) => `context.phase == "${p}"`),
+  fc.subarray([...POLICY_PHASES], { minLength: 1, maxLength: 3 }).map((ps) => `${JSON.stringify(ps)}.contains(context.phase)`),
+  fc.integer({ min: 0, max: 100 }).map((w) => `context.canary_weight <= ${w}`),
+  fc.tuple(fc.constantFrom(...BOOL_FIELDS), fc.constantFrom(...GROUPS, ...ACTIONS)).map(([f, g]) => `(action in ${q("Action", g)} || context.${f})`),
+  fc.tuple(fc.constantFrom(...BOOL_FIELDS), fc.constantFrom(...ACTIONS)).map(([f, a]) => `(action == ${q("Action", a)} || context.${f})`),
+  fc.tuple(fc.constantFrom(...BOOL_FIELDS), fc.constantFrom(...ENVIRONMENTS)).map(([f, e]) => `(resource in ${q("Environment", e)} || context.${f})`),
+  fc.tuple(fc.constantFrom(...BOOL_FIELDS), fc.constantFrom(...PRINCIPAL_TYPES)).map(([f, t]) => `(principal is Autopilot::${t} || context.${f})`),
+  // Overflows once canary_weight is 2 or more: errors must match too.
+  fc.constant("context.canary_weight * 9223372036854775807 > 0"),
+);
+
+const conditionArb: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({
+  expr: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    atomArb,
+    fc.tuple(tie("expr"), tie("expr")).map(([a, b]) => `(${a} && ${b})`),
+    fc.tuple(tie("expr"), tie("expr")).map(([a, b]) => `(${a} || ${b})`),
+    tie("expr").map((a) => `!(${a})`),
+  ),
+})).expr;
+
+interface ExtraPolicy {
+  effect: "permit" | "forbid";
+  hardStop: boolean;
+  obligation: string | null;
+  principal: string;
+  action: string;
+  resource: string;
+  clauses: Array<["when" | "unless", string]>;
+}
+
+const extraPolicyArb: fc.Arbitrary<ExtraPolicy> = fc.record({
+  effect: fc.constantFrom("permit" as const, "forbid" as const),
+  hardStop: fc.boolean(),
+  obligation: fc.constantFrom(null, "canary_max_percent=20", "dry_run_only"),
+  principal: fc.oneof(
+    fc.constant("principal"),
+    fc.constantFrom(...PRINCIPAL_TYPES).map((t) => `principal is Autopilot::${t}`),
+    fc.constantFrom(...PRINCIPAL_TYPES).map((t) => `principal == ${q(t, t === "Operator" ? "ann" : "devops")}`),
+    fc.constantFrom(...PRINCIPAL_TYPES).map((t) => `principal in ${q(t, t === "Operator" ? "bob" : "claude")}`),
+  ),
+  action: fc.oneof(
+    fc.constant("action"),
+    fc.constantFrom(...ACTIONS).map((a) => `action == ${q("Action", a)}`),
+    fc.constantFrom(...GROUPS, ...ACTIONS).map((g) => `action in ${q("Action", g)}`),
+    fc.uniqueArray(fc.constantFrom(...GROUPS, ...ACTIONS), { minLength: 1, maxLength: 3 }).map((gs) => `action in [${gs.map((g) => q("Action", g)).join(", ")}]`),
+  ),
+  resource: fc.constantFrom("resource", "resource is Autopilot::Application", `resource in ${q("Environment", "production")}`, `resource == ${q("Model", "search")}`),
+  clauses: fc.array(fc.tuple(fc.constantFrom("when" as const, "unless" as const), conditionArb), { maxLength: 2 }),
+});
+
+function extraFile(policies: ExtraPolicy[]): PolicyFile {
+  const text = policies
+    .map((p, i) => {
+      const annotations = [`@id("extra-${i}")`, `@reason("extra ${i}")`];
+      if (p.effect === "forbid" && p.hardStop) annotations.push(`@hard_stop("true")`);
+      if (p.effect === "permit" && p.obligation) annotations.push(`@obligation("${p.obligation}")`);
+      const clauses = p.clauses.map(([kind, body]) => `${kind} { ${body} }`).join(" ");
+      return `${annotations.join("\n")}\n${p.effect} (${p.principal}, ${p.action}, ${p.resource})\n${clauses};\n`;
+    })
+    .join("\n");
+  return { path: "extra.cedar", text };
+}
+
+describe("the sliced engine decides as the whole policy set with the schema", () => {
+  const fast = createPolicyEngine({ schema, policyFiles: defaultFiles });
+  const reference = createReferenceEngine(schema, defaultFiles);
+
+  it("on the default policies, for every principal type and every action", () => {
+    let requests = 0;
+    for (const type of PRINCIPAL_TYPES) {
+      for (const action of ACTIONS) {
+        fc.assert(
+          fc.property(requestArb(type, fc.constant(action)), (request) => {
+            requests += 1;
+            expect(fast.decide(request)).toEqual(reference.decide(request));
+          }),
+          { numRuns: 30 },
+        );
+      }
+    }
+    expect(requests).toBe(PRINCIPAL_TYPES.length * ACTIONS.length * 30);
+  });
+
+  it("on the default policies, for a random mix with unknown actions and resources of other environments", () => {
+    fc.assert(
+      fc.property(anyRequestArb, (request) => {
+        expect(fast.decide(request)).toEqual(reference.decide(request));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("on the default policies plus random policies", () => {
+    fc.assert(
+      fc.property(fc.array(extraPolicyArb, { minLength: 1, maxLength: 4 }), fc.array(anyRequestArb, { minLength: 25, maxLength: 25 }), (extras, requests) => {
+        const files = [...defaultFiles, extraFile(extras)];
+        const withExtras = createPolicyEngine({ schema, policyFiles: files });
+        const referenceWithExtras = createReferenceEngine(schema, files);
+        for (const request of requests) expect(withExtras.decide(request)).toEqual(referenceWithExtras.decide(request));
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it("on random policies alone, where slices are small and often empty", () => {
+    fc.assert(
+      fc.property(fc.array(extraPolicyArb, { minLength: 1, maxLength: 6 }), fc.array(anyRequestArb, { minLength: 25, maxLength: 25 }), (extras, requests) => {
+        const files = [extraFile(extras)];
+        const onlyExtras = createPolicyEngine({ schema, policyFiles: files });
+        const referenceOnlyExtras = createReferenceEngine(schema, files);
+        for (const request of requests) expect(onlyExtras.decide(request)).toEqual(referenceOnlyExtras.decide(request));
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
