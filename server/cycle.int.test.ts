@@ -4,6 +4,7 @@ import path from "node:path";
 import { CycleReportSchema, type CycleReport } from "../graphs/index.js";
 import { startHarness, type Harness } from "./testing/harness.js";
 import type { AuditRow } from "./store/index.js";
+import type { PolicyRequest } from "../policies/index.js";
 
 /** Raises the scenario's first alert through the real webhook and runs its cycle to its end. */
 async function runScenario(h: Harness) {
@@ -90,6 +91,19 @@ describe("a cycle on the NDCG@10 drop scenario", () => {
   });
 
   it("audits every decision before its tool runs, on an intact hash chain", async () => expectAuditedInOrder(h, cycleId));
+
+  it("replays every logged decision to the same answer and the same determining policies", async () => {
+    const rows = await h.ap.store.audit.list({ cycleId, limit: 5000 });
+    const decisions = rows.filter((r) => r.kind === "policy_decision");
+    expect(decisions.length).toBeGreaterThan(10);
+    for (const row of decisions) {
+      const logged = row.data as { request: PolicyRequest; policies: string[]; hard_stop: boolean };
+      const replayed = h.ap.engine.decide(logged.request);
+      expect(replayed.outcome, row.tool ?? "").toBe(row.decision);
+      expect(replayed.policies).toEqual(logged.policies);
+      expect(replayed.hardStop).toBe(logged.hard_stop);
+    }
+  });
 
   it("serves the report, the audit trail and the artifacts over the API to a viewer only", async () => {
     expect((await h.api("GET", `/api/v1/cycles/${cycleId}`)).status).toBe(401);

@@ -5,6 +5,7 @@ import { errorMessage } from "../../core/index.js";
 import { createAutopilot } from "../autopilot.js";
 import { createApp } from "../http/app.js";
 import { expireApprovals } from "../approvals.js";
+import { watchPolicies } from "../policy-watch.js";
 import type { Config } from "../config.js";
 
 /**
@@ -24,6 +25,7 @@ export async function runServe(config: Config, out: (line: string) => void): Pro
   });
   const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
   ap.runner.start();
+  const policyWatcher = watchPolicies(ap);
   const timers: NodeJS.Timeout[] = [];
   timers.push(setInterval(() => void expireApprovals(ap).catch((e: unknown) => ap.logger.error({ err: errorMessage(e) }, "approval expiry failed")), 30_000));
   if (ap.platform.sandbox && config.sandbox.autoAlerts) {
@@ -46,11 +48,13 @@ export async function runServe(config: Config, out: (line: string) => void): Pro
   out(`  database: ${ap.db.kind === "pglite" ? `PGlite in ${config.home}/pgdata` : "PostgreSQL (DATABASE_URL)"}`);
   out(`  platform: ${ap.platform.allSandbox ? `built-in sandbox, scenario ${scenario.name} (${scenario.environment}), ${config.sandbox.speed}x simulated time` : "configured systems"}`);
   out(`  model:    ${ap.models.name}`);
+  out(`  policies: ${ap.policyDir} (reloaded when a .cedar file changes)`);
   out(`  webhook:  POST ${url}/api/v1/alerts/alertmanager`);
   out(`  API:      create a token with \`npx autopilot token create --role operator\``);
   return {
     async close() {
       for (const t of timers) clearInterval(t);
+      policyWatcher.close();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ap.close();
     },
