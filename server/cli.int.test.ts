@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -53,6 +53,20 @@ describe("npx autopilot demo", () => {
     expect(r.stderr).toContain("PORT:");
     expect(r.stderr).toContain("OPENAI_BASE_URL:");
     expect(r.stderr).not.toContain("sk-should-not-appear");
+  });
+});
+
+describe("autopilot serve with the operator's policies", () => {
+  it("refuses to start on an invalid policy file, naming the file, the line and the reason", async () => {
+    const dir = home();
+    writeFileSync(
+      path.join(dir, "team.cedar"),
+      '@id("ok")\n@reason("agents read")\npermit (principal is Autopilot::Agent, action in Autopilot::Action::"readonly", resource);\n\n@id("typo")\n@reason("stop")\nforbid (principal, action, resource)\nwhen { context.kill_swich };\n',
+    );
+    const r = await cli(["serve"], { PORT: "0", AUTOPILOT_POLICY_DIR: dir });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/team\.cedar:[4-8]: /);
+    expect(r.stderr).toContain("kill_swich");
   });
 });
 

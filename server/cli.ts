@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { errorMessage } from "../core/index.js";
+import { isPolicyLoadError } from "../policies/index.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { runDemo } from "./commands/demo.js";
 import { runServe } from "./commands/serve.js";
@@ -55,7 +56,12 @@ export async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`autopilot: ${error instanceof ConfigError ? error.message : errorMessage(error)}\n`);
+    if (isPolicyLoadError(error)) {
+      // Every problem of every policy file, so they can all be fixed in one go.
+      process.stderr.write(`autopilot: the policies do not load:\n${error.problems.map((p) => `  ${p.file}:${p.line}: ${p.reason}`).join("\n")}\n`);
+    } else {
+      process.stderr.write(`autopilot: ${error instanceof ConfigError ? error.message : errorMessage(error)}\n`);
+    }
     process.exit(1);
   },
 );
