@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { createAuditRepo, migrate, openDatabase } from "./store/index.js";
 
 const BIN = path.resolve(import.meta.dirname, "..", "bin", "autopilot.js");
 const run = promisify(execFile);
@@ -53,6 +54,30 @@ describe("npx autopilot demo", () => {
     expect(r.stderr).toContain("PORT:");
     expect(r.stderr).toContain("OPENAI_BASE_URL:");
     expect(r.stderr).not.toContain("sk-should-not-appear");
+  });
+});
+
+describe("npx autopilot audit verify", () => {
+  it("passes an intact trail and names the first broken link of a tampered one", async () => {
+    const dir = home();
+    const db = await openDatabase({ dataDir: path.join(dir, "pgdata") });
+    await migrate(db);
+    const audit = createAuditRepo(db);
+    for (let i = 0; i < 5; i++) await audit.append({ at: new Date(Date.UTC(2026, 10, 20, 8, i)), cycleId: "si_2026_11_20_001", kind: "tool_result", actor: { type: "Agent", id: "devops" }, data: { i } });
+    await db.close();
+    const intact = await cli(["audit", "verify"], { AUTOPILOT_HOME: dir });
+    expect(intact.code, intact.stderr).toBe(0);
+    expect(intact.stdout).toMatch(/audit chain intact: 5 rows/);
+
+    const again = await openDatabase({ dataDir: path.join(dir, "pgdata") });
+    await again.withTransaction(async (c) => {
+      await c.query("SELECT set_config('autopilot.audit_maintenance', 'on', true)");
+      await c.query(`UPDATE audit_log SET data = '{"i": 99}' WHERE seq = 3`);
+    });
+    await again.close();
+    const broken = await cli(["audit", "verify"], { AUTOPILOT_HOME: dir });
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toMatch(/audit chain broken at seq 3/);
   });
 });
 
