@@ -10,7 +10,7 @@ import type { Obligation } from "./obligations.js";
 import { compilePolicyFiles } from "./policy-set.js";
 import type { CompiledPolicySet, PolicyFile, PolicyInfo } from "./policy-set.js";
 import { buildSlices, readSchemaCatalog } from "./slices.js";
-import type { Slice, SliceTable } from "./slices.js";
+import type { SlicePart, SliceTable } from "./slices.js";
 import { parsePolicyRequest, requestEntities, uid } from "./request.js";
 import type { PolicyRequest, ValidRequest } from "./request.js";
 
@@ -117,18 +117,19 @@ type Evaluation = { errors: string[] } | { allow: boolean; determining: string[]
  * Asks Cedar about one slice. No schema: the policies were validated against it at load, zod
  * validated the request, and the action entity carries the groups the schema would have supplied.
  */
-function evaluate(slice: Slice & { setId: string }, request: ValidRequest, context: PolicyContext): Evaluation {
+function evaluate(part: SlicePart, request: ValidRequest, context: PolicyContext): Evaluation {
   const answer = statefulIsAuthorized({
     principal: uid(request.principal.type, request.principal.id),
     action: uid("Action", request.action),
     resource: uid(request.resource.type, request.resource.id),
-    context: pick(context, slice.contextFields),
-    entities: [...requestEntities(request), ...slice.actionEntities],
-    preparsedPolicySetId: slice.setId,
+    context: pick(context, part.contextFields),
+    entities: [...requestEntities(request), ...part.actionEntities],
+    preparsedPolicySetId: part.setId,
   });
   if (answer.type === "failure") return { errors: answer.errors.map((e) => `cedar: ${e.message}`) };
   const { decision, diagnostics } = answer.response;
-  const errors = diagnostics.errors.map((e) => `cedar: policy ${e.policyId}: ${e.error.message}`);
+  // Sorted: Cedar lists errors in no particular order, and the same request must read the same.
+  const errors = diagnostics.errors.map((e) => `cedar: policy ${e.policyId}: ${e.error.message}`).sort();
   return errors.length > 0 ? { errors } : { allow: decision === "allow", determining: diagnostics.reason };
 }
 
@@ -158,21 +159,21 @@ function decide(raw: PolicyRequest, active: ActiveSet): Decision {
     }
   }
   const fallback = `no policy permits ${principal.type}::"${principal.id}" to call ${request.action} in ${context.environment}`;
-  const { setId } = slice;
-  if (setId === null) return deny([fallback]);
-  const sliced = { ...slice, setId };
+  if (slice.all === null) return deny([fallback]);
   // Sorted, so that the same request always lists its policies in the same order.
   const info = (ids: string[]) => [...ids].sort().map((id) => active.policies.get(id)).filter((p) => p !== undefined);
-  const first = evaluate(sliced, request, context);
+  const first = evaluate(slice.all, request, context);
   if ("errors" in first) return deny(first.errors, first.errors);
   if (first.allow) return granted("allow", info(first.determining));
   const forbids = info(first.determining);
   if (forbids.some((p) => p.hardStop)) {
     return { ...deny(forbids.map((p) => p.reason)), policies: forbids.map((p) => p.id), hardStop: true };
   }
-  // A slice that never reads `approved` would give the same answer again: Cedar gets the same input.
-  if (context.approved || !slice.readsApproved) return { ...deny(reasonsOr(forbids, fallback)), policies: forbids.map((p) => p.id) };
-  const second = evaluate(sliced, request, { ...context, approved: true });
+  const denied = { ...deny(reasonsOr(forbids, fallback)), policies: forbids.map((p) => p.id) };
+  if (context.approved || slice.approval === null) return denied;
+  // Cedar decides each policy on its own. Nothing held and nothing failed the first time, so only
+  // the policies that read `approved` can answer differently; after a forbid, ask the whole slice.
+  const second = evaluate(forbids.length === 0 ? slice.approval : slice.all, request, { ...context, approved: true });
   if ("errors" in second) return deny(second.errors, second.errors);
   if (second.allow) return granted("require_approval", info(second.determining));
   const all = [...forbids, ...info(second.determining).filter((p) => !forbids.includes(p))];

@@ -28,14 +28,16 @@ export function quotaPeriod(now: Date): string {
 export async function buildPolicyContext(
   facts: ContextFacts,
   deps: { flags: FlagSnapshot; quotas: QuotasPort; now: Date; contract: TriggerContract; cycleBudgetUsd: number },
-): Promise<PolicyContext> {
+): Promise<{ context: PolicyContext; holdsSlot: boolean }> {
   const { flags, quotas, now } = deps;
   const period = quotaPeriod(now);
-  const usage = await quotas.usage(facts.environment, period);
-  const holdsSlot = facts.cycleId ? await quotas.holdsSlot(facts.environment, period, facts.cycleId) : true;
+  const [usage, holdsSlot] = await Promise.all([
+    quotas.usage(facts.environment, period),
+    facts.cycleId ? quotas.holdsSlot(facts.environment, period, facts.cycleId) : Promise.resolve(true),
+  ]);
   const inFreezeWindow = flags.changeFreeze.windows.some((w) => new Date(w.start) <= now && now < new Date(w.end));
   const weight = typeof facts.input.canary_weight === "number" ? facts.input.canary_weight : facts.phase === "ab_test" ? deps.contract.abTrafficPercent : 100;
-  return {
+  const context: PolicyContext = {
     environment: facts.environment,
     sandbox: facts.sandbox,
     kill_switch: flags.killSwitch,
@@ -54,6 +56,7 @@ export async function buildPolicyContext(
     canary_weight: Math.round(weight),
     dry_run: facts.input.dry_run === true,
   };
+  return { context, holdsSlot };
 }
 
 /**
@@ -63,17 +66,18 @@ export async function buildPolicyContext(
  */
 export async function reserveQuotas(
   facts: ContextFacts,
-  deps: { flags: FlagSnapshot; quotas: QuotasPort; now: Date },
+  deps: { flags: FlagSnapshot; quotas: QuotasPort; now: Date; holdsSlot: boolean },
 ): Promise<Decision | null> {
   const { flags, quotas, now } = deps;
   if (!facts.cycleId) return null;
   const period = quotaPeriod(now);
   const cycleId = facts.cycleId;
-  if (flags.maxCyclesPerDay.enabled) {
+  if (flags.maxCyclesPerDay.enabled && !deps.holdsSlot) {
     const slot = await quotas.reserveCycleSlot({ environment: facts.environment, period, cycleId, limit: flags.maxCyclesPerDay.limit, now });
     if (!slot.ok) return hardStop(`the daily limit of ${flags.maxCyclesPerDay.limit} cycles in ${facts.environment} is reached`);
   }
-  if (flags.costOptimization.enabled) {
+  // A cycle that has spent nothing has nothing to reserve (no query).
+  if (flags.costOptimization.enabled && facts.spentUsd > 0) {
     const delta = facts.spentUsd - (await quotas.reservedBy(facts.environment, period, cycleId));
     if (delta > 0) {
       const spend = await quotas.reserveSpend({ environment: facts.environment, period, cycleId, amountUsd: delta, budgetUsd: flags.costOptimization.budgetUsdPerDay, now });

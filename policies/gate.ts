@@ -1,6 +1,5 @@
 import { canonicalJson, errorMessage, redactSecrets, sha256Hex, systemClock, type Clock, type Environment, type Phase, type TriggerContract } from "../core/index.js";
 import { errorOutcome, type AnyTool, type ToolClients, type ToolContext, type ToolOutcome } from "../tools/index.js";
-import type { PolicyContext } from "./context.js";
 import type { Decision, PolicyRequest } from "./engine.js";
 import { buildPolicyContext, denyDecision, enforceObligations, reserveQuotas, type ContextFacts } from "./gate-context.js";
 import type { AuditPort, ApprovalsPort, FlagsPort, QuotasPort } from "./ports.js";
@@ -111,12 +110,15 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
   });
 
   /** The decision on a call and the exact request it was made on (kept in the audit for replay). */
-  async function decide(req: ToolCallRequest, tool: AnyTool, input: Record<string, unknown>, approved: boolean, reserve: boolean) {
+  /** The environment's flags and contract, read together. */
+  const settings = (environment: Environment) => Promise.all([deps.flags.forEnvironment(environment), deps.contract(environment)]);
+
+  async function decide(req: ToolCallRequest, tool: AnyTool, input: Record<string, unknown>, approved: boolean, reserve: boolean, read: ReturnType<typeof settings>) {
     let request: PolicyRequest | null = null;
     try {
+      const [flags, contract] = await read;
       const now = deps.clock.now();
-      const [flags, contract] = await Promise.all([deps.flags.forEnvironment(req.scope.environment), deps.contract(req.scope.environment)]);
-      const context: PolicyContext = await buildPolicyContext(facts(req, input, approved), { flags, quotas: deps.quotas, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
+      const { context, holdsSlot } = await buildPolicyContext(facts(req, input, approved), { flags, quotas: deps.quotas, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
       request = {
         principal: { type: req.principal.type, id: req.principal.id, role: req.principal.role },
         action: tool.name,
@@ -125,7 +127,7 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
       };
       const decision = enforceObligations(deps.engine.decide(request), input);
       if (decision.outcome !== "allow" || !reserve || tool.flags.readOnly) return { decision, request };
-      return { decision: (await reserveQuotas(facts(req, input, approved), { flags, quotas: deps.quotas, now })) ?? decision, request };
+      return { decision: (await reserveQuotas(facts(req, input, approved), { flags, quotas: deps.quotas, now, holdsSlot })) ?? decision, request };
     } catch (error) {
       // Fail closed: whatever went wrong while deciding is a deny.
       return { decision: denyDecision(`the policy decision could not be made: ${errorMessage(error)}`), request };
@@ -136,7 +138,7 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
     await deps.audit.append({ at: deps.clock.now(), cycleId: req.scope.cycleId, kind, actor: { type: req.principal.type, id: req.principal.id }, tool, decision, data });
   }
 
-  async function run(tool: AnyTool, input: Record<string, unknown>, req: ToolCallRequest): Promise<ToolOutcome> {
+  async function run(tool: AnyTool, input: Record<string, unknown>, req: ToolCallRequest, contract: TriggerContract): Promise<ToolOutcome> {
     const timeout = AbortSignal.timeout(tool.timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
     const ctx: ToolContext = {
@@ -144,7 +146,7 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
       clock: deps.clock,
       signal,
       environment: req.scope.environment,
-      contract: await deps.contract(req.scope.environment),
+      contract,
       cycleId: req.scope.cycleId,
       paraphrase: deps.paraphrase,
     };
@@ -180,16 +182,16 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
     async check(req) {
       const prepared = prepare(req);
       if ("error" in prepared) return { decision: null, callHash: null, invalid: prepared.error };
-      const { decision } = await decide(req, prepared.tool, prepared.input, false, false);
+      const { decision } = await decide(req, prepared.tool, prepared.input, false, false, settings(req.scope.environment));
       return { decision, callHash: prepared.hash };
     },
 
     async decideOperatorAction(principal, action, environment) {
       try {
         const now = deps.clock.now();
-        const [flags, contract] = await Promise.all([deps.flags.forEnvironment(environment), deps.contract(environment)]);
+        const [flags, contract] = await settings(environment);
         const base: ContextFacts = { environment, phase: "none", cycleId: null, gatePassed: false, gateNeedsApproval: false, spentUsd: 0, sandbox: deps.sandbox, approved: false, input: {} };
-        const context = await buildPolicyContext(base, { flags, quotas: deps.quotas, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
+        const { context } = await buildPolicyContext(base, { flags, quotas: deps.quotas, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
         return deps.engine.decide({ principal, action, resource: { type: "Environment", id: environment }, context });
       } catch (error) {
         return denyDecision(`the policy decision could not be made: ${errorMessage(error)}`);
@@ -213,7 +215,8 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
         }
         approved = true;
       }
-      const { decision, request } = await decide(req, tool, input, approved, true);
+      const read = settings(req.scope.environment);
+      const { decision, request } = await decide(req, tool, input, approved, true, read);
       // The decision (and the exact request, so it can be replayed) is on record before anything runs.
       await audit(req, "policy_decision", tool.name, decision.outcome, {
         input,
@@ -229,7 +232,8 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
       if (decision.outcome === "deny") return { status: "denied", decision, callHash: hash };
       if (decision.outcome === "require_approval") return { status: "approval_required", decision, callHash: hash, input };
       const started = Date.now();
-      const outcome = scrub(await run(tool, input, req));
+      // The settings were read once: the tool sees the gate rules the decision saw.
+      const outcome = scrub(await run(tool, input, req, (await read)[1]));
       const durationMs = Date.now() - started;
       await audit(req, "tool_result", tool.name, outcome.status, {
         call_hash: hash,

@@ -26,7 +26,7 @@ export function createReferenceEngine(schema: CedarSchema, files: readonly Polic
   if (preparsePolicySet(setId, { staticPolicies: texts }).type !== "success") throw new Error("reference: policies refused");
   const actions = new Set(Object.entries(schema[CEDAR_NAMESPACE]?.actions ?? {}).filter(([, a]) => a.appliesTo).map(([name]) => name));
 
-  const evaluate = (request: ValidRequest, context: ValidRequest["context"]) => {
+  const evaluate = (request: ValidRequest, context: ValidRequest["context"]): { errors: string[] } | { allow: boolean; determining: string[] } => {
     const answer = statefulIsAuthorized({
       principal: uid(request.principal.type, request.principal.id),
       action: uid("Action", request.action),

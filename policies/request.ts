@@ -53,17 +53,19 @@ export function uid(type: string, id: string): EntityUidJson {
   return { type: `${CEDAR_NAMESPACE}::${type}`, id };
 }
 
-/** The entities Cedar needs: the principal, the resource and, for an Application, its Environment. */
+/**
+ * The entities Cedar needs: those that carry data, an Operator with its role and an Application
+ * with its Environment. An entity with no attributes and no parents is left out, since Cedar
+ * answers the same for a uid it has no entity for (`in` and `is` read the uid, `has` is false, and
+ * strict validation refuses reading an attribute those types do not declare), and each entity
+ * costs about 8 µs to parse.
+ */
 export function requestEntities(request: ValidRequest): EntityJson[] {
   const { principal, resource } = request;
-  const principalEntity: EntityJson = {
-    uid: uid(principal.type, principal.id),
-    attrs: principal.type === "Operator" ? { role: principal.role } : {},
-    parents: [],
-  };
+  const entities: EntityJson[] = [];
+  if (principal.type === "Operator") entities.push({ uid: uid(principal.type, principal.id), attrs: { role: principal.role }, parents: [] });
   if (resource.type === "Application" && resource.environment) {
-    const parent = uid("Environment", resource.environment);
-    return [principalEntity, { uid: uid("Application", resource.id), attrs: {}, parents: [parent] }, { uid: parent, attrs: {}, parents: [] }];
+    entities.push({ uid: uid("Application", resource.id), attrs: {}, parents: [uid("Environment", resource.environment)] });
   }
-  return [principalEntity, { uid: uid(resource.type, resource.id), attrs: {}, parents: [] }];
+  return entities;
 }

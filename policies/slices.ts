@@ -8,19 +8,27 @@ import type { ConditionReads } from "./policy-scope.js";
 import { CEDAR_NAMESPACE, PRINCIPAL_TYPES } from "./schema.js";
 import type { CedarSchema, PrincipalType } from "./schema.js";
 
-/**
- * The part of the policy set that can apply to one principal type calling one action, pre-parsed
- * on its own, with what Cedar needs to evaluate it without the schema.
- */
-export interface Slice {
-  /** The pre-parsed set's id in cedar-wasm; null when no policy can apply (the answer is deny). */
-  setId: string | null;
-  /** The context fields the slice's policies read, sorted; null when one reads the whole context. */
+/** A set of policies pre-parsed on its own, with what Cedar needs to evaluate it without the schema. */
+export interface SlicePart {
+  /** The pre-parsed set's id in cedar-wasm. */
+  setId: string;
+  /** The ids of its policies, in load order. */
+  policies: readonly string[];
+  /** The context fields the policies read, sorted; null when one reads the whole context. */
   contextFields: readonly string[] | null;
-  /** Some policy reads `context.approved`, so asking again with an approval can change the answer. */
-  readsApproved: boolean;
   /** The action entities Cedar gets: the action with its groups, or every action when a condition needs them. */
   actionEntities: readonly EntityJson[];
+}
+
+/** The part of the policy set that can apply to one principal type calling one action. */
+export interface Slice {
+  /** Every policy whose scope can match; null when none can (the answer is deny). */
+  all: SlicePart | null;
+  /**
+   * The policies of `all` that read `context.approved`; null when none does. After a first answer
+   * with no determining policy and no error, only these can answer differently with an approval.
+   */
+  approval: SlicePart | null;
 }
 
 /** Slices by principal type, then by requestable action. */
@@ -127,22 +135,29 @@ function makeSlice(
   catalog: SchemaCatalog,
   preparse: (members: PolicyInfo[]) => string,
 ): Slice {
-  if (members.length === 0) return { setId: null, contextFields: [], readsApproved: false, actionEntities: [] };
-  const fields = new Set<string>();
-  let wholeContext = false;
-  let otherActions = false;
-  for (const p of members) {
-    const r = reads.get(p.id);
-    if (!r || r.context === "all") wholeContext = true;
-    else r.context.forEach((f) => fields.add(f));
-    if (!r || r.otherActions) otherActions = true;
-  }
-  return {
-    setId: preparse(members),
-    contextFields: wholeContext ? null : [...fields].sort(),
-    readsApproved: wholeContext || fields.has("approved"),
-    actionEntities: otherActions ? catalog.allActions : [action],
+  const part = (policies: PolicyInfo[]): SlicePart | null => {
+    if (policies.length === 0) return null;
+    const fields = new Set<string>();
+    let wholeContext = false;
+    let otherActions = false;
+    for (const p of policies) {
+      const r = reads.get(p.id);
+      if (!r || r.context === "all") wholeContext = true;
+      else r.context.forEach((f) => fields.add(f));
+      if (!r || r.otherActions) otherActions = true;
+    }
+    return {
+      setId: preparse(policies),
+      policies: policies.map((p) => p.id),
+      contextFields: wholeContext ? null : [...fields].sort(),
+      actionEntities: otherActions ? catalog.allActions : [action],
+    };
   };
+  const readsApproved = (p: PolicyInfo) => {
+    const context = reads.get(p.id)?.context ?? "all";
+    return context === "all" || context.has("approved");
+  };
+  return { all: part(members), approval: part(members.filter(readsApproved)) };
 }
 
 function qualify(type: string): string {

@@ -1,4 +1,6 @@
-import { canonicalJson, sha256Hex } from "../../core/index.js";
+import type pg from "pg";
+import { canonicalJson, errorMessage, sha256Hex } from "../../core/index.js";
+import { StoreError } from "./errors.js";
 import type { AuditEntry } from "../../policies/index.js";
 import type { Database } from "./db.js";
 import { toNumber } from "./rows.js";
@@ -106,13 +108,22 @@ export function createAuditRepo(db: Database): AuditRepo {
   };
 
   return {
-    append: (entry) =>
-      db.withTransaction(async (client) => {
-        // The head row lock orders appends: each one sees the previous one's hash.
-        const h = await client.query("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
-        // The data is stored as jsonb and hashed as it will read back: round-trip it through
-        // canonical JSON first (drops undefined members, turns dates into strings).
-        const data: unknown = JSON.parse(canonicalJson(entry.data ?? null));
+    // Three round trips: open the transaction and lock the head, write the entry and move the head
+    // in one statement, commit. The head row lock orders appends: each sees the previous one's hash.
+    async append(entry) {
+      // The data is stored as jsonb and hashed as it will read back: round-trip it through
+      // canonical JSON first (drops undefined members, turns dates into strings).
+      const data: unknown = JSON.parse(canonicalJson(entry.data ?? null));
+      let client: pg.PoolClient;
+      try {
+        client = await db.pool.connect();
+      } catch (error) {
+        throw new StoreError("store_unavailable", `cannot get a connection for the audit trail: ${errorMessage(error)}`, { cause: error });
+      }
+      let broken: Error | undefined;
+      try {
+        const opened = (await client.query("BEGIN; SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")) as unknown as pg.QueryResult[];
+        const h = opened[opened.length - 1]!;
         const fields: HashedFields = {
           seq: toNumber(h.rows[0]?.seq) + 1,
           prev_hash: h.rows[0]?.hash as string,
@@ -127,13 +138,23 @@ export function createAuditRepo(db: Database): AuditRepo {
         };
         const hash = auditEntryHash(fields);
         await client.query(
-          `INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12)`,
+          `WITH entry AS (
+             INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING seq, hash)
+           UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry WHERE audit_head.id = 1`,
           [fields.seq, entry.at, fields.at, fields.cycle_id, fields.kind, fields.actor_type, fields.actor_id, fields.tool, fields.decision, canonicalJson(data), fields.prev_hash, hash],
         );
-        await client.query("UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1", [fields.seq, hash]);
+        await client.query("COMMIT");
         return { seq: fields.seq, hash };
-      }),
+      } catch (error) {
+        await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+          broken = rollbackError instanceof Error ? rollbackError : new Error(errorMessage(rollbackError));
+        });
+        throw new StoreError("store_transaction_failed", `cannot append to the audit trail: ${errorMessage(error)}`, { cause: error });
+      } finally {
+        client.release(broken);
+      }
+    },
 
     async list({ cycleId, afterSeq = 0, limit }) {
       const r = await db.query(

@@ -41,7 +41,9 @@ export function createQuotasRepo(db: Database): QuotasRepo {
   };
   return {
     async usage(environment, period) {
-      return { cycles: await used(db, cyclesQuota(environment), period), spentUsd: await used(db, spendQuota(environment), period) };
+      const r = await db.query("SELECT quota, used FROM quota_counters WHERE period = $1 AND quota IN ($2, $3)", [period, cyclesQuota(environment), spendQuota(environment)]);
+      const of = (quota: string) => Number(r.rows.find((row) => row.quota === quota)?.used ?? 0);
+      return { cycles: of(cyclesQuota(environment)), spentUsd: of(spendQuota(environment)) };
     },
     async holdsSlot(environment, period, cycleId) {
       const r = await db.query("SELECT 1 FROM quota_reservations WHERE cycle_id = $1 AND quota = $2 AND period = $3", [cycleId, cyclesQuota(environment), period]);
