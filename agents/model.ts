@@ -43,9 +43,9 @@ export function runbookProvider(): ModelProvider {
   };
 }
 
-/** An OpenAI-compatible chat model with the runbook as fallback when the endpoint fails. */
-export function openAiProvider(settings: OpenAiSettings): ModelProvider {
-  const llm = new ChatOpenAI({
+/** The ChatOpenAI client of an OpenAI-compatible endpoint, deterministic (temperature 0). */
+export function chatOpenAi(settings: OpenAiSettings): ChatOpenAI {
+  return new ChatOpenAI({
     model: settings.model,
     // Local servers (vLLM, Ollama) accept any key; the SDK insists on one being set.
     apiKey: settings.apiKey ?? "not-needed",
@@ -54,6 +54,11 @@ export function openAiProvider(settings: OpenAiSettings): ModelProvider {
     timeout: settings.timeoutMs,
     maxRetries: settings.maxRetries,
   });
+}
+
+/** An OpenAI-compatible chat model with the runbook as fallback when the endpoint fails. */
+export function openAiProvider(settings: OpenAiSettings): ModelProvider {
+  const llm = chatOpenAi(settings);
   const runbook = new RunbookChatModel();
   return {
     name: `openai:${settings.model}`,

@@ -1,7 +1,6 @@
-import { ChatOpenAI } from "@langchain/openai";
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { paraphraseMessage, paraphrasePrompt, PARAPHRASE_PROMPT_VERSION } from "../prompts/index.js";
-import type { OpenAiSettings } from "./model.js";
+import { chatOpenAi, type OpenAiSettings } from "./model.js";
 
 /** Rewrites texts with an LLM; the data engineer's augmentation uses it when an LLM is configured. */
 export type Paraphraser = (texts: string[], signal: AbortSignal) => Promise<string[]>;
@@ -14,14 +13,7 @@ const BATCH = 40;
  * not one rewrite per query; the augmentation then keeps its template texts and says so.
  */
 export function createParaphraser(settings: OpenAiSettings): Paraphraser {
-  const llm = new ChatOpenAI({
-    model: settings.model,
-    apiKey: settings.apiKey ?? "not-needed",
-    configuration: settings.baseUrl ? { baseURL: settings.baseUrl } : undefined,
-    temperature: 0,
-    timeout: settings.timeoutMs,
-    maxRetries: settings.maxRetries,
-  });
+  const llm = chatOpenAi(settings);
   return async (texts, signal) => {
     const out: string[] = [];
     for (let i = 0; i < texts.length; i += BATCH) {

@@ -5,17 +5,9 @@ import { allowedMoves, DEFAULT_LIMITS, routeAfterAgent } from "./routes.js";
 import { NO_USAGE, type CycleStateType, type FindingRecord, type StepRecord } from "./state.js";
 import { AIMessage } from "@langchain/core/messages";
 import type { FlagSnapshot } from "../policies/ports.js";
+import { flagsFor } from "../policies/testing/flags.js";
 
-const flags: FlagSnapshot = {
-  killSwitch: false,
-  autoPromote: true,
-  autoRollback: true,
-  abTesting: { enabled: true, splitPercent: 20 },
-  costOptimization: { enabled: true, budgetUsdPerDay: 500 },
-  manualApprovalRequired: false,
-  maxCyclesPerDay: { enabled: true, limit: 20 },
-  changeFreeze: { enabled: false, windows: [] },
-};
+const flags: FlagSnapshot = flagsFor();
 
 function state(patch: Partial<CycleStateType> = {}): CycleStateType {
   return {

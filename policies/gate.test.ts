@@ -5,18 +5,8 @@ import { defineTool, type AnyTool, type ToolClients, type ToolOutcome } from "..
 import { loadPolicyEngine, DEFAULT_POLICY_DIR, type PolicyEngine } from "./index.js";
 import { callHash, createPolicyGate, type CallScope, type PolicyGateDeps } from "./gate.js";
 import type { AuditEntry, FlagSnapshot, QuotasPort } from "./ports.js";
+import { flagsFor } from "./testing/flags.js";
 
-const flagsFor = (patch: Partial<FlagSnapshot> = {}): FlagSnapshot => ({
-  killSwitch: false,
-  autoPromote: true,
-  autoRollback: true,
-  abTesting: { enabled: true, splitPercent: 20 },
-  costOptimization: { enabled: true, budgetUsdPerDay: 500 },
-  manualApprovalRequired: false,
-  maxCyclesPerDay: { enabled: true, limit: 20 },
-  changeFreeze: { enabled: false, windows: [] },
-  ...patch,
-});
 
 /** A tool whose runs are counted, so a test can prove a denied call never ran. */
 function spyTool(name: string, system: AnyTool["system"], flags: Partial<AnyTool["flags"]>, run?: () => Promise<ToolOutcome>) {

@@ -33,7 +33,7 @@ export interface FlagSnapshot {
   costOptimization: { enabled: boolean; budgetUsdPerDay: number };
   manualApprovalRequired: boolean;
   maxCyclesPerDay: { enabled: boolean; limit: number };
-  changeFreeze: { enabled: boolean; windows: Array<{ start: string; end: string }> };
+  changeFreeze: { enabled: boolean; windows: Array<{ start: string; end: string; reason?: string }> };
 }
 
 /** Reads feature flags. */

@@ -31,8 +31,3 @@ export const WebhookPayloadSchema = z.object({
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;
 /** A validated alert. */
 export type WebhookAlert = z.infer<typeof WebhookAlertSchema>;
-
-/** Human-readable reasons a payload was refused: `alerts.0.fingerprint: must be a hex fingerprint`. */
-export function payloadProblems(error: z.ZodError): string[] {
-  return error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
-}

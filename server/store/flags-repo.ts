@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { Database } from "./db.js";
 import { StoreError } from "./errors.js";
 import { jsonValue } from "./rows.js";
+import type { FlagSnapshot } from "../../policies/index.js";
 
 /** The flags the autopilot reads; rows for each environment are seeded by migration 002. */
 export const FLAG_NAMES = [
@@ -17,24 +18,11 @@ export const FLAG_NAMES = [
 /** A known feature flag. */
 export type FlagName = (typeof FLAG_NAMES)[number];
 
-/** A change-freeze window (ISO instants). */
-export interface FreezeWindow {
-  start: string;
-  end: string;
-  reason?: string;
-}
+/** The flags of one environment, typed: the policy gate's view of them. */
+export type FeatureFlags = FlagSnapshot;
 
-/** The flags of one environment, typed. */
-export interface FeatureFlags {
-  killSwitch: boolean;
-  autoPromote: boolean;
-  autoRollback: boolean;
-  abTesting: { enabled: boolean; splitPercent: number };
-  costOptimization: { enabled: boolean; budgetUsdPerDay: number };
-  manualApprovalRequired: boolean;
-  maxCyclesPerDay: { enabled: boolean; limit: number };
-  changeFreeze: { enabled: boolean; windows: FreezeWindow[] };
-}
+/** A change-freeze window (ISO instants). */
+export type FreezeWindow = FlagSnapshot["changeFreeze"]["windows"][number];
 
 /** One flag row. */
 export interface FlagRow {

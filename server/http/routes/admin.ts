@@ -8,28 +8,13 @@ import type { Autopilot } from "../../autopilot.js";
 import { operatorRollback } from "../../operator-rollback.js";
 import type { ApiPrincipal } from "../auth.js";
 import { HttpError } from "../errors.js";
+import { readBody } from "../body.js";
 
 const Reason = z.string().trim().min(3, "say why (at least 3 characters)").max(2000);
 const Stop = z.object({ environment: EnvironmentSchema.optional(), reason: Reason });
 const Rollback = z.object({ environment: EnvironmentSchema.optional(), service: z.string().optional(), target_version: z.string().min(1).max(64), reason: Reason });
 const FlagBody = z.object({ enabled: z.boolean(), metadata: z.record(z.string(), z.unknown()).optional(), reason: Reason });
 const GateBody = z.object({ rules: z.array(GateRuleSchema).min(1).max(10), reason: Reason });
-
-/** Parses a JSON body with `schema`, answering 400 with every problem named. */
-async function body<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  let raw: unknown;
-  try {
-    raw = await c.req.json();
-  } catch {
-    throw new HttpError(400, "invalid_json", "the body is not valid JSON");
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`);
-    throw new HttpError(400, "invalid_body", problems.join("; "), { problems });
-  }
-  return parsed.data;
-}
 
 const limit = bodyLimit({
   maxSize: 64 * 1024,
@@ -55,7 +40,7 @@ export function adminRoutes(ap: Autopilot, admin: MiddlewareHandler, viewer: Mid
   const audit = (c: Context, environment: Environment, action: string, data: Record<string, unknown>) =>
     ap.store.audit.append({ at: ap.platform.clock.now(), cycleId: null, kind: "admin_action", actor: { type: "Operator", id: principalOf(c).id }, decision: action, data: { environment, ...data } });
   const setKillSwitch = (on: boolean) => async (c: Context) => {
-    const { environment = ap.environment, reason } = await body(c, Stop);
+    const { environment = ap.environment, reason } = await readBody(c, Stop);
     await permitted(c, "kill_switch", environment);
     await ap.store.flags.set("kill_switch", environment, { enabled: on }, principalOf(c).id, new Date());
     await audit(c, environment, on ? "kill_switch_on" : "kill_switch_off", { reason });
@@ -67,7 +52,7 @@ export function adminRoutes(ap: Autopilot, admin: MiddlewareHandler, viewer: Mid
     .post("/optimizer/stop", admin, limit, setKillSwitch(true))
     .post("/optimizer/resume", admin, limit, setKillSwitch(false))
     .post("/optimizer/rollback", admin, limit, async (c) => {
-      const req = await body(c, Rollback);
+      const req = await readBody(c, Rollback);
       const environment = req.environment ?? ap.environment;
       const service = req.service ?? Object.keys(ap.catalog)[0]!;
       await audit(c, environment, "rollback_requested", { service, target_version: req.target_version, reason: req.reason });
@@ -80,7 +65,7 @@ export function adminRoutes(ap: Autopilot, admin: MiddlewareHandler, viewer: Mid
       if (!environment.success) throw new HttpError(400, "invalid_environment", `"${c.req.param("environment")}" is not dev, staging or production`);
       const name = c.req.param("name");
       if (!(FLAG_NAMES as readonly string[]).includes(name)) throw new HttpError(404, "unknown_flag", `no flag "${name}"; flags are ${FLAG_NAMES.join(", ")}`);
-      const req = await body(c, FlagBody);
+      const req = await readBody(c, FlagBody);
       await permitted(c, name === "kill_switch" ? "kill_switch" : "set_flag", environment.data);
       const row = await ap.store.flags.set(name, environment.data, { enabled: req.enabled, metadata: req.metadata }, principalOf(c).id, new Date());
       await audit(c, environment.data, "flag_set", { flag: name, enabled: req.enabled, metadata: req.metadata ?? null, reason: req.reason });
@@ -95,7 +80,7 @@ export function adminRoutes(ap: Autopilot, admin: MiddlewareHandler, viewer: Mid
       const environment = EnvironmentSchema.safeParse(c.req.param("environment"));
       const signal = z.enum(SIGNALS).safeParse(c.req.param("signal"));
       if (!environment.success || !signal.success) throw new HttpError(400, "invalid_target", `gates are set per environment (dev, staging, production) and signal (${SIGNALS.join(", ")})`);
-      const req = await body(c, GateBody);
+      const req = await readBody(c, GateBody);
       await permitted(c, "set_flag", environment.data);
       const row = await ap.store.gateOverrides.set({ environment: environment.data, signal: signal.data, rules: req.rules, reason: req.reason, by: principalOf(c).id, now: new Date() });
       await audit(c, environment.data, "gate_override_set", { signal: signal.data, rules: req.rules, reason: req.reason });

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { classifyAlert } from "../../alerts/classify.js";
-import { payloadProblems, WebhookPayloadSchema } from "../../alerts/webhook-schema.js";
+import { WebhookPayloadSchema } from "../../alerts/webhook-schema.js";
+import { readBody } from "../body.js";
 import type { Autopilot } from "../../autopilot.js";
 import { secretMatches } from "../auth.js";
 import { HttpError } from "../errors.js";
@@ -25,18 +26,10 @@ export function alertRoutes(ap: Autopilot) {
         const presented = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
         if (!secretMatches(presented, expected)) throw new HttpError(401, "unauthenticated", "the webhook needs `Authorization: Bearer <ALERTMANAGER_WEBHOOK_TOKEN>`");
       }
-      let body: unknown;
-      try {
-        body = await c.req.json();
-      } catch {
-        throw new HttpError(400, "invalid_json", "the body is not valid JSON");
-      }
-      const parsed = WebhookPayloadSchema.safeParse(body);
-      if (!parsed.success) {
-        const problems = payloadProblems(parsed.error);
-        throw new HttpError(400, "invalid_payload", `not an Alertmanager webhook payload (version 4): ${problems.slice(0, 3).join("; ")}`, { problems });
-      }
-      const payload = parsed.data;
+      const payload = await readBody(c, WebhookPayloadSchema, {
+        code: "invalid_payload",
+        describe: (problems) => `not an Alertmanager webhook payload (version 4): ${problems.slice(0, 3).join("; ")}`,
+      });
       if (payload.truncatedAlerts > 0) ap.logger.warn({ truncated: payload.truncatedAlerts, group_key: payload.groupKey }, "Alertmanager truncated alerts; raise max_alerts");
       // Every alert is stored before the answer; dedup and grouping happen in the same transaction.
       const result = await ap.store.alerts.ingest(payload, {

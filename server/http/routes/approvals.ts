@@ -6,24 +6,15 @@ import type { Autopilot } from "../../autopilot.js";
 import { decideApproval } from "../../approvals.js";
 import type { ApiPrincipal } from "../auth.js";
 import { HttpError } from "../errors.js";
+import { readBody } from "../body.js";
 
 const Decision = z.object({ reason: z.string().trim().max(2000).optional() });
 
 /** Pending approvals, and approving or rejecting them (operator role). */
 export function approvalRoutes(ap: Autopilot, operatorOnly: import("hono").MiddlewareHandler) {
   const decide = (decision: "approved" | "rejected") => async (c: import("hono").Context) => {
-    let body: unknown = {};
-    const text = await c.req.text();
-    if (text.trim()) {
-      try {
-        body = JSON.parse(text);
-      } catch {
-        throw new HttpError(400, "invalid_json", "the body is not valid JSON");
-      }
-    }
-    const parsed = Decision.safeParse(body);
-    if (!parsed.success) throw new HttpError(400, "invalid_body", parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; "));
-    if (decision === "rejected" && !parsed.data.reason) throw new HttpError(400, "reason_required", "a rejection needs a reason");
+    const { reason } = await readBody(c, Decision, { emptyAsObject: true });
+    if (decision === "rejected" && !reason) throw new HttpError(400, "reason_required", "a rejection needs a reason");
     const principal = c.get("principal" as never) as ApiPrincipal;
     const id = c.req.param("id")!;
     const pending = await ap.store.approvals.get(id);
@@ -33,7 +24,7 @@ export function approvalRoutes(ap: Autopilot, operatorOnly: import("hono").Middl
     const environment = (cycle?.environment ?? ap.environment) as Environment;
     const verdict = await ap.gate.decideOperatorAction({ type: "Operator", id: principal.name, role: principal.role }, decision === "approved" ? "approve" : "reject", environment);
     if (verdict.outcome !== "allow") throw new HttpError(403, "denied_by_policy", verdict.reasons.join("; "));
-    const row = await decideApproval(ap, id, { decision, by: principal.name, reason: parsed.data.reason ?? null });
+    const row = await decideApproval(ap, id, { decision, by: principal.name, reason: reason ?? null });
     return c.json({ approval: row });
   };
   const limit = bodyLimit({

@@ -4,6 +4,7 @@ import { isCycleId } from "../../../core/index.js";
 import type { Autopilot } from "../../autopilot.js";
 import type { CycleRow } from "../../store/index.js";
 import { HttpError } from "../errors.js";
+import { zodProblems } from "../body.js";
 
 const ListQuery = z.object({
   status: z.enum(["queued", "running", "awaiting_approval", "completed", "failed"]).optional(),
@@ -42,7 +43,7 @@ export function cycleRoutes(ap: Autopilot) {
   return new Hono()
     .get("/", async (c) => {
       const q = ListQuery.safeParse(c.req.query());
-      if (!q.success) throw new HttpError(400, "invalid_query", q.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+      if (!q.success) throw new HttpError(400, "invalid_query", zodProblems(q.error).join("; "));
       const rows = await ap.store.cycles.list(q.data);
       return c.json({ cycles: rows.map(cycleView), next_before: rows.length === q.data.limit ? rows[rows.length - 1]!.id : null });
     })
