@@ -188,3 +188,27 @@ describe("policy engine properties", () => {
     );
   });
 });
+
+describe("engine errors", () => {
+  // A policy that passes strict validation but fails when evaluated: Long overflow once the weight is 2 or more.
+  const overflow = (effect: "permit" | "forbid") => ({
+    path: "overflow.cedar",
+    text: `@id("overflows")\n@reason("a rule whose evaluation fails")\n${effect} (principal, action, resource)\nwhen { context.canary_weight * 9223372036854775807 > 0 };\n`,
+  });
+  const failing = contextArb.map((c) => ({ ...c, canary_weight: Math.max(2, c.canary_weight) }));
+
+  it("always denies when a policy cannot be evaluated, whatever the other policies allow", () => {
+    for (const effect of ["permit", "forbid"] as const) {
+      const withError = createPolicyEngine({ schema, policyFiles: [...defaultFiles, overflow(effect)] });
+      fc.assert(
+        fc.property(requestArb(ACTIONS, failing), (request) => {
+          const decision = withError.decide(request);
+          // The error only counts where the policy can apply: it applies to every request here.
+          expect(decision.outcome).toBe("deny");
+          expect(decision.errors.join(" ")).toMatch(/overflows/);
+        }),
+        { numRuns: 200 },
+      );
+    }
+  });
+});
