@@ -122,6 +122,18 @@ export const RollbackFinding = z.object({
   at: z.string(),
 });
 
+/** A version whose deploy held, recorded as a stable rollback target and maybe the new gold. */
+export const BaselineFinding = z.object({
+  model_name: z.string(),
+  version: z.string(),
+  stable: z.boolean(),
+  metric: z.string(),
+  value: z.number().nullable(),
+  best_before: z.object({ version: z.string(), value: z.number() }).nullable(),
+  gold: z.boolean(),
+  previous_gold: z.string().nullable(),
+});
+
 /** Every finding schema by kind. */
 export const FINDING_SCHEMAS = {
   monitor: MonitorFinding,
@@ -133,6 +145,7 @@ export const FINDING_SCHEMAS = {
   ab_test: AbTestFinding,
   watch: WatchFinding,
   rollback: RollbackFinding,
+  baseline: BaselineFinding,
 } as const;
 
 /** A kind of finding. */
@@ -149,4 +162,5 @@ export type DeploymentFinding = z.infer<typeof DeploymentFinding>;
 export type AbTestFinding = z.infer<typeof AbTestFinding>;
 export type WatchFinding = z.infer<typeof WatchFinding>;
 export type RollbackFinding = z.infer<typeof RollbackFinding>;
+export type BaselineFinding = z.infer<typeof BaselineFinding>;
 export type GateCheck = z.infer<typeof GateCheck>;

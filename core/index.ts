@@ -39,6 +39,7 @@ export {
   AbTestFinding,
   WatchFinding,
   RollbackFinding,
+  BaselineFinding,
   FINDING_SCHEMAS,
 } from "./findings.js";
 export type { FindingKind, FindingData } from "./findings.js";

@@ -33,6 +33,13 @@ export const LOOP_STEPS = {
   "ab_test.compare": { id: "ab_test.compare", phase: "ab_test", agent: "metrics-analyst", produces: "ab_test", goal: "Compare champion and candidate over the A/B window." },
   promote: { id: "promote", phase: "promote", agent: "devops", produces: "deployment", goal: "Promote the candidate to all traffic through GitOps and Argo CD, and move the champion alias." },
   watch: { id: "watch", phase: "watch", agent: "metrics-analyst", produces: "watch", goal: "Watch the signal and the guardrails after the deploy." },
+  "promote.baseline": {
+    id: "promote.baseline",
+    phase: "promote",
+    agent: "devops",
+    produces: "baseline",
+    goal: "Record the promoted version as a stable baseline (a rollback target, gold if it is the best yet) and tag the data it trained on.",
+  },
   rollback: { id: "rollback", phase: "rollback", agent: "devops", produces: "rollback", goal: "Roll back to the last stable deployment and restore the champion alias." },
 } as const satisfies Record<string, Omit<LoopStep, "id"> & { id: string }>;
 
@@ -47,7 +54,7 @@ export const PHASE_STEPS: Record<Phase, readonly StepId[]> = {
   train: ["train"],
   evaluate: ["evaluate"],
   ab_test: ["ab_test.canary", "ab_test.compare"],
-  promote: ["promote"],
+  promote: ["promote", "promote.baseline"],
   watch: ["watch"],
   rollback: ["rollback"],
 };

@@ -79,12 +79,31 @@ describe("allowedMoves", () => {
       ["ab_test.canary", "ab_test.compare"],
       ["ab_test.compare", "promote"],
       ["promote", "watch"],
+      ["watch", "promote.baseline"],
     ];
     for (const [upTo, next] of expected) {
       const s = upTo ? state(through(upTo)) : state();
       expect(first(s)).toMatchObject({ move: "assign", step: next });
     }
-    expect(first(state(through("watch")))).toMatchObject({ move: "finish", outcome: "promoted" });
+    const held = through("watch");
+    held.steps.push(done("promote.baseline"));
+    held.findings.push(found("baseline", "promote.baseline", { version: "2", gold: true }));
+    expect(first(state(held))).toMatchObject({ move: "finish", outcome: "promoted" });
+  });
+
+  it("finishes promoted when recording the baseline fails, and says to mark it by hand", () => {
+    const held = through("watch");
+    held.steps.push(done("promote.baseline", "incomplete"));
+    const moves = allowedMoves(state(held), DEFAULT_TRIGGER_CONTRACT, flags, DEFAULT_LIMITS);
+    expect(moves[0]).toMatchObject({ move: "finish", outcome: "promoted" });
+    expect((moves[0] as { why: string }).why).toContain("mark it stable by hand");
+    expect(moves.some((m) => m.move === "assign" && m.step === "rollback")).toBe(false);
+  });
+
+  it("records no baseline for a change that trained no model", () => {
+    const held = through("watch");
+    held.findings = held.findings.filter((f) => f.kind !== "candidate");
+    expect(first(state(held))).toMatchObject({ move: "finish", outcome: "promoted" });
   });
 
   it("always offers escalation as an alternative", () => {

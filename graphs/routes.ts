@@ -59,6 +59,8 @@ function nextMoves(state: CycleStateType, contract: TriggerContract, flags: Flag
     const attempts = state.steps.filter((s) => s.step === last.step).length;
     const why = `${last.step} did not complete (${last.summary.slice(0, 300)})`;
     if (last.step === "rollback") return [escalate(`${why}; the rollback needs a human.`)];
+    // Recording the baseline is bookkeeping: its failure never undoes a deploy that held.
+    if (last.step === "promote.baseline") return [{ move: "finish", outcome: "promoted", why: `The candidate serves all traffic and held up after the deploy, but ${why}; mark it stable by hand.` }];
     const denied = state.stops.filter((s) => s.step === last.step);
     if (denied.length > 0) return rollbackOr(`${why}: the policy denied ${denied.map((d) => `${d.tool} (${d.reasons.join("; ")})`).join(", ")}`);
     if (attempts < limits.maxStepAttempts) return [assign(last.step, `Retry: ${why}.`), ...rollbackOr(why)];
@@ -129,6 +131,9 @@ function phaseMove(state: CycleStateType, phase: Phase, flags: FlagSnapshot | nu
       if (!isDone(state, "watch")) return [assign("watch", "Watch the rollout.")];
       const watch = latestFinding(state, "watch")?.data as { degraded?: boolean; breaches?: Array<{ metric: string; rule: string }> } | undefined;
       if (watch?.degraded) return rollbackOr(`The deploy degraded: ${(watch.breaches ?? []).map((b) => `${b.metric} (${b.rule})`).join(", ")}.`);
+      // A new model that held becomes a stable baseline (a capacity change has none to record).
+      const baselineTried = state.steps.some((s) => s.step === "promote.baseline");
+      if (latestFinding(state, "candidate") && !baselineTried) return [assign("promote.baseline", "The deploy held; record the new baseline.")];
       return null;
     }
     default:

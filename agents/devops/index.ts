@@ -12,6 +12,7 @@ export const devops: AgentProfile = {
     "For an A/B test keep the champion as model_version and put the candidate in canary_version with the contract's traffic share.",
     "On promotion, after the sync, point the champion alias at the new version with mlflow_set_model_alias.",
     "For a processor capacity change, write exactly the processors the quality gate approved (its proposal) and sync.",
+    "When a promoted version held after its watch, record it with mlflow_record_baseline and tag the dataset it trained on with dvc_tag_dataset (tag stable-<version>).",
     "To roll back, use argocd_rollback_application to the history id before this cycle's first deployment, restore the champion alias if this cycle moved it, and restore the values of the revision rolled back to with gitops_restore_values so Git matches what serves.",
   ],
   tools: [
@@ -19,6 +20,8 @@ export const devops: AgentProfile = {
     "gitops_get_values",
     "gitops_write_values",
     "gitops_restore_values",
+    "mlflow_record_baseline",
+    "dvc_tag_dataset",
     "argocd_get_application",
     "argocd_sync_application",
     "argocd_rollback_application",
@@ -27,6 +30,7 @@ export const devops: AgentProfile = {
   steps: {
     "ab_test.canary": ["mlflow_get_model", "gitops_get_values", "gitops_write_values", "argocd_get_application", "argocd_sync_application"],
     promote: ["mlflow_get_model", "gitops_get_values", "gitops_write_values", "argocd_get_application", "argocd_sync_application", "mlflow_set_model_alias"],
+    "promote.baseline": ["mlflow_get_model", "mlflow_record_baseline", "dvc_tag_dataset"],
     rollback: ["argocd_get_application", "argocd_rollback_application", "mlflow_get_model", "mlflow_set_model_alias", "gitops_get_values", "gitops_restore_values"],
   },
 };

@@ -64,6 +64,27 @@ export const devopsRunbook: SpecialistRunbook = (task, results) => {
           ),
       );
     }
+    case "promote.baseline": {
+      if (!candidate) return answer("No new model was promoted in this cycle; there is no baseline to record.");
+      const metric = task.signal === "recall_drop" ? "recall_at_20" : "ndcg_at_10";
+      const dataset = finding<{ name?: string }>(task, "dataset")?.name;
+      return step(
+        results,
+        "mlflow_record_baseline",
+        () => ({ model_name: model, version: candidate.version, metric }),
+        `Recording v${candidate.version} as a stable baseline.`,
+        (recorded) =>
+          dataset
+            ? step(
+                results,
+                "dvc_tag_dataset",
+                () => ({ dataset, tag: `stable-${candidate.version}`, note: `trained ${model} v${candidate.version} (cycle ${cycle})` }),
+                `Tagging ${dataset} as stable-${candidate.version}.`,
+                () => answer(`Baseline recorded: ${recorded.summary}`),
+              )
+            : answer(`Baseline recorded: ${recorded.summary}`),
+      );
+    }
     case "rollback": {
       const all = deployments(task);
       const first = all[0];

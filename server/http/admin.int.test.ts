@@ -80,6 +80,45 @@ describe("admin routes", () => {
     ]);
   });
 
+  it("rolls back to the newest stable version or to gold, and redeploys a stable version older than the Argo CD history", async () => {
+    h = await startHarness({ scenario: "ndcg-drop" });
+    const rollback = (target_version: string) => h!.api("POST", "/api/v1/optimizer/rollback", h!.tokens.admin, { target_version, reason: "quality complaints" });
+    const mlflow = h.ap.platform.clients.mlflow;
+    const model = "search-reranker";
+    expect((await rollback("gold")).status).toBe(404);
+    const bad = await rollback("latest");
+    expect(bad.status).toBe(400);
+    expect((await json<{ error: { message: string } }>(bad)).error.message).toContain('"stable" or "gold"');
+
+    // The cycle promoted v2 and, once it held, marked it stable and gold.
+    expect((await h.runScenario()).outcome).toBe("promoted");
+    expect((await mlflow.getModelVersionByAlias(model, "gold"))?.version).toBe("2");
+    expect((await mlflow.getModelVersion(model, "2"))?.tags["autopilot.stable"]).toBe("true");
+    expect(await json(await rollback("gold"))).toMatchObject({ error: { code: "already_serving" } });
+    expect(await json(await rollback("stable"))).toMatchObject({ error: { code: "no_stable_version" } });
+
+    // v1 served before this cycle; marked stable by hand, "stable" now names it and Argo CD history restores it.
+    await mlflow.setModelVersionTag(model, "1", "autopilot.stable", "true");
+    const toV1 = await json<{ rollback: Record<string, unknown> }>(await rollback("stable"));
+    expect(toV1.rollback).toMatchObject({ method: "history", model_version: "1", target: { requested: "stable", model_version: "1", stable: true, gold: false } });
+    expect(h.ap.platform.sandbox!.state().serving.champion.version).toBe("1");
+
+    // Back to gold (v2) through history too.
+    expect((await json<{ rollback: Record<string, unknown> }>(await rollback("gold"))).rollback).toMatchObject({ method: "history", model_version: "2", target: { gold: true } });
+
+    // A stable version no deployment in the history served: written to Git and synced.
+    const v1 = (await mlflow.getModelVersion(model, "1"))!;
+    const v3 = await mlflow.createModelVersion({ name: model, source: v1.source, runId: v1.run_id!, tags: { h2o_model_id: v1.tags.h2o_model_id! } });
+    expect((await json<{ error: { code: string } }>(await rollback(v3.version))).error.code).toBe("version_not_deployed");
+    await mlflow.setModelVersionTag(model, v3.version, "autopilot.stable", "true");
+    const redeploy = await json<{ rollback: { method: string; revision: string; steps: Array<{ tool: string }> } }>(await rollback("stable"));
+    expect(redeploy.rollback).toMatchObject({ method: "redeploy", model_version: v3.version });
+    expect(redeploy.rollback.steps.map((x) => x.tool).slice(-3)).toEqual(["gitops_write_values", "argocd_sync_application", "mlflow_set_model_alias"]);
+    expect(h.ap.platform.sandbox!.state().serving.champion.version).toBe(v3.version);
+    expect(await h.ap.platform.clients.gitops.head()).toBe(redeploy.rollback.revision);
+    expect((await mlflow.getModelVersionByAlias(model, "champion"))?.version).toBe(v3.version);
+  });
+
   it("turns the A/B test off with a flag, and holds a candidate to an admin's stricter gate", async () => {
     h = await startHarness({ scenario: "ndcg-drop" });
     expect((await h.api("PUT", "/api/v1/flags/production/ab_testing", h.tokens.operator, { enabled: false, reason: "traffic too low" })).status).toBe(403);

@@ -47,7 +47,8 @@ afterEach(async () => {
 
 describe("dvc tool definitions", () => {
   it("declares the flags and the finding of each tool", () => {
-    expect(dvcTools.map((t) => t.name)).toEqual(["dvc_get_dataset", "dvc_augment_dataset"]);
+    expect(dvcTools.map((t) => t.name)).toEqual(["dvc_get_dataset", "dvc_augment_dataset", "dvc_tag_dataset"]);
+    expect(tool("dvc_tag_dataset").flags).toEqual({ readOnly: false, destructive: false, idempotent: true, openWorld: false });
     expect(tool("dvc_get_dataset").flags).toEqual({ readOnly: true, destructive: false, idempotent: true, openWorld: false });
     expect(tool("dvc_augment_dataset").flags).toEqual({ readOnly: false, destructive: false, idempotent: true, openWorld: true });
     expect(tool("dvc_augment_dataset").finding).toBe("dataset");
@@ -197,5 +198,35 @@ describe("dvc_augment_dataset", () => {
   it("returns an error naming the missing base dataset", async () => {
     const out = await call("dvc_augment_dataset", { ...input, dataset: "missing" }, context(ws));
     expect(out).toMatchObject({ status: "error", error: { code: "dataset_not_found", retryable: false } });
+  });
+});
+
+describe("dvc_tag_dataset", () => {
+  it("records the current version under a tag beside the .dvc file, idempotently", async () => {
+    const recorded = await ws.readDvcFile("datasets/search-relevance");
+    const first = success(await call("dvc_tag_dataset", { dataset: "search-relevance", tag: "stable-2", note: "trained v2" }, context(ws)));
+    expect(first.data).toMatchObject({ dataset: "search-relevance", tag: "stable-2", md5: recorded!.md5, size: recorded!.size, note: "trained v2", file: "datasets/search-relevance.tags.yaml" });
+    const again = success(await call("dvc_tag_dataset", { dataset: "search-relevance", tag: "stable-2" }, context(ws)));
+    expect(again.summary).toContain("already tagged");
+    const file = await readFile(join(tmp, "ws", "datasets", "search-relevance.tags.yaml"), "utf8");
+    expect(file.match(/tag: stable-2/g)).toHaveLength(1);
+    expect(file).toContain(recorded!.md5);
+  });
+
+  it("refuses to move a tag to another version of the data", async () => {
+    const augmented = { dataset: "search-relevance-augmented" };
+    success(await call("dvc_augment_dataset", { dataset: "search-relevance", topics: ["books"], queries_per_topic: 3, seed: 1 }, context(ws)));
+    const v2 = success(await call("dvc_tag_dataset", { ...augmented, tag: "stable-2" }, context(ws)));
+    success(await call("dvc_augment_dataset", { dataset: "search-relevance", topics: ["books"], queries_per_topic: 3, seed: 2 }, context(ws)));
+    const moved = await call("dvc_tag_dataset", { ...augmented, tag: "stable-2" }, context(ws));
+    expect(moved.status).toBe("error");
+    expect(moved.summary).toContain("tags never move");
+    const v3 = success(await call("dvc_tag_dataset", { ...augmented, tag: "stable-3" }, context(ws)));
+    expect((v3.data as { md5: string }).md5).not.toBe((v2.data as { md5: string }).md5);
+  });
+
+  it("answers no_data for an untracked dataset and rejects a malformed tag", async () => {
+    expect((await call("dvc_tag_dataset", { dataset: "nothing-here", tag: "stable-1" }, context(ws))).status).toBe("no_data");
+    expect(tool("dvc_tag_dataset").input.safeParse({ dataset: "search-relevance", tag: "Stable 1" }).success).toBe(false);
   });
 });

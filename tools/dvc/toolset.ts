@@ -6,6 +6,7 @@ import { augmentDataset, readSplit } from "./augment.js";
 import { countByTopic, type TopicCounts } from "./dataset-rows.js";
 import { DATASET_NAME_PATTERN } from "./dataset.js";
 import type { DvcStatus } from "./workspace.js";
+import { dvcTagDataset } from "./tag-dataset.js";
 
 /** What `dvc_get_dataset` returns. */
 export interface DatasetInfo {
@@ -118,4 +119,4 @@ const augment = defineTool({
 });
 
 /** The DVC tools: read a dataset version, write an augmented one. */
-export const dvcTools: AnyTool[] = [getDataset, augment];
+export const dvcTools: AnyTool[] = [getDataset, augment, dvcTagDataset];

@@ -9,3 +9,7 @@ export { mlflowRegisterCandidate } from "./register-candidate.js";
 export { mlflowEvaluateCandidate } from "./evaluate-candidate.js";
 export { mlflowGetModel, mlflowSetModelAlias } from "./model-tools.js";
 export type { ModelVersionView, SetAliasResult } from "./model-tools.js";
+export { mlflowRecordBaseline } from "./record-baseline.js";
+export { mlflowListBaselines } from "./list-baselines.js";
+export type { BaselineList, BaselineView } from "./list-baselines.js";
+export { STABLE_TAG, GOLD_ALIAS } from "./baseline.js";

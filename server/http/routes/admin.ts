@@ -5,14 +5,19 @@ import { EnvironmentSchema, GateRuleSchema, SIGNALS, type Environment } from "..
 import { isPolicyLoadError, readPolicyFiles } from "../../../policies/index.js";
 import { FLAG_NAMES } from "../../store/index.js";
 import type { Autopilot } from "../../autopilot.js";
-import { operatorRollback } from "../../operator-rollback.js";
+import { operatorRollback, ROLLBACK_TARGET_WORDS } from "../../operator-rollback.js";
 import type { ApiPrincipal } from "../auth.js";
 import { HttpError } from "../errors.js";
 import { readBody } from "../body.js";
 
 const Reason = z.string().trim().min(3, "say why (at least 3 characters)").max(2000);
 const Stop = z.object({ environment: EnvironmentSchema.optional(), reason: Reason });
-const Rollback = z.object({ environment: EnvironmentSchema.optional(), service: z.string().optional(), target_version: z.string().min(1).max(64), reason: Reason });
+const Rollback = z.object({
+  environment: EnvironmentSchema.optional(),
+  service: z.string().optional(),
+  target_version: z.union([z.enum(ROLLBACK_TARGET_WORDS), z.string().regex(/^[1-9][0-9]{0,9}$/, 'a version number such as 3, "stable" or "gold"')]),
+  reason: Reason,
+});
 const FlagBody = z.object({ enabled: z.boolean(), metadata: z.record(z.string(), z.unknown()).optional(), reason: Reason });
 const GateBody = z.object({ rules: z.array(GateRuleSchema).min(1).max(10), reason: Reason });
 
@@ -56,7 +61,7 @@ export function adminRoutes(ap: Autopilot, admin: MiddlewareHandler, viewer: Mid
       const environment = req.environment ?? ap.environment;
       const service = req.service ?? Object.keys(ap.catalog)[0]!;
       await audit(c, environment, "rollback_requested", { service, target_version: req.target_version, reason: req.reason });
-      const result = await operatorRollback(ap, principalOf(c), { environment, service, targetVersion: req.target_version, reason: req.reason });
+      const result = await operatorRollback(ap, principalOf(c), { environment, service, target: req.target_version, reason: req.reason });
       return c.json({ rollback: result });
     })
     .get("/flags", viewer, async (c) => c.json({ flags: await ap.store.flags.list() }))
