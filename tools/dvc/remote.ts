@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFile, mkdir, readFile, readdir, rename, stat } from "node:fs/promises";
+import { copyFile, mkdir, readFile, readdir, rename, stat, writeFile } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DvcError } from "./dvc-error.js";
@@ -50,6 +50,24 @@ export async function readDefaultRemote(dvcDir: string): Promise<DvcRemote | nul
   const url = merged[`remote "${name}"`]?.url;
   if (!url) throw new DvcError("dvc_remote_invalid", `DVC default remote "${name}" has no url in .dvc/config`);
   return { name, url };
+}
+
+/**
+ * Makes `name` the default remote with `url` in `.dvc/config.local` (DVC merges it over
+ * `.dvc/config`; it is machine-local and git-ignored, the place for a remote that comes from the
+ * environment). Other keys of config.local are kept.
+ */
+export async function setLocalDefaultRemote(dvcDir: string, remote: DvcRemote): Promise<void> {
+  if (!/^[\w.-]+$/.test(remote.name)) throw new DvcError("dvc_remote_invalid", `DVC remote name "${remote.name}" must be letters, digits, '.', '_' or '-'`);
+  if (/[\r\n]/.test(remote.url)) throw new DvcError("dvc_remote_invalid", "DVC remote url must be one line");
+  const file = join(dvcDir, "config.local");
+  const sections = parseDvcConfig(await readFile(file, "utf8").catch(() => ""));
+  (sections.core ??= {}).remote = remote.name;
+  (sections[`remote "${remote.name}"`] ??= {}).url = remote.url;
+  const text = Object.entries(sections)
+    .map(([section, keys]) => [`[${section.includes(" ") ? `'${section}'` : section}]`, ...Object.entries(keys).map(([k, v]) => `    ${k} = ${v}`)].join("\n"))
+    .join("\n");
+  await writeFile(file, `${text}\n`);
 }
 
 /** The directory of a local-path remote URL (relative paths resolve against `.dvc/`, as in DVC), or null. */

@@ -195,6 +195,21 @@ describe("dvc_augment_dataset", () => {
     expect(fallback.summary).toContain("Paraphrasing failed (rate limited)");
   });
 
+  it("pushes the new version to the workspace's default remote, and reports a failed push without failing", async () => {
+    const remoteDir = join(tmp, "remote");
+    const pushing = await DvcWorkspace.open(ws.root, { remote: { url: remoteDir }, dvcExecutable: null });
+    const out = success(await call("dvc_augment_dataset", input, context(pushing)));
+    expect(out.summary).toMatch(/Pushed \d+ new objects to remote autopilot\./);
+    const finding = DatasetFinding.parse(out.data);
+    const dirObject = join(remoteDir, "files", "md5", finding.md5.slice(0, 2), finding.md5.slice(2));
+    expect(JSON.parse(await readFile(dirObject, "utf8"))).toHaveLength(2);
+
+    const unsupported = await DvcWorkspace.open(ws.root, { remote: { url: "s3://bucket/dvc" }, dvcExecutable: null });
+    const again = success(await call("dvc_augment_dataset", { ...input, seed: 4 }, context(unsupported)));
+    expect(again.summary).toContain("Pushing to remote autopilot failed");
+    expect(again.summary).toContain("only in the local cache");
+  });
+
   it("returns an error naming the missing base dataset", async () => {
     const out = await call("dvc_augment_dataset", { ...input, dataset: "missing" }, context(ws));
     expect(out).toMatchObject({ status: "error", error: { code: "dataset_not_found", retryable: false } });

@@ -1,11 +1,11 @@
 import { z } from "zod";
-import type { DatasetFinding } from "../../core/index.js";
+import { errorMessage, type DatasetFinding } from "../../core/index.js";
 import { defineTool, type AnyTool, type ToolOutcome } from "../tool.js";
 import { errorOutcome } from "../outcome.js";
 import { augmentDataset, readSplit } from "./augment.js";
 import { countByTopic, type TopicCounts } from "./dataset-rows.js";
 import { DATASET_NAME_PATTERN } from "./dataset.js";
-import type { DvcStatus } from "./workspace.js";
+import type { DvcStatus, DvcWorkspace } from "./workspace.js";
 import { dvcTagDataset } from "./tag-dataset.js";
 
 /** What `dvc_get_dataset` returns. */
@@ -103,6 +103,7 @@ const augment = defineTool({
       const notes = [
         result.upToDate ? "The augment stage was already up to date; nothing was regenerated." : "",
         manifest.paraphrase.status === "failed" ? `Paraphrasing failed (${manifest.paraphrase.error}); template query texts were kept.` : "",
+        await pushToRemote(ctx.clients.dvc),
       ].filter(Boolean);
       return {
         status: "success",
@@ -118,5 +119,20 @@ const augment = defineTool({
   },
 });
 
-/** The DVC tools: read a dataset version, write an augmented one. */
+/**
+ * Pushes the cache when the workspace has a default remote, so the version can be checked out
+ * elsewhere; a failed push is reported, not fatal (the version is complete in the local cache).
+ */
+async function pushToRemote(dvc: DvcWorkspace): Promise<string> {
+  const remote = await dvc.defaultRemote();
+  if (!remote) return "";
+  try {
+    const pushed = await dvc.push();
+    return pushed.via === "dvc" ? `Pushed with dvc push to the default remote ${remote.name}.` : `Pushed ${pushed.pushed} new objects to remote ${remote.name}.`;
+  } catch (error) {
+    return `Pushing to remote ${remote.name} failed (${errorMessage(error)}); the version is only in the local cache.`;
+  }
+}
+
+/** The DVC tools: read a dataset version, write an augmented one, tag a version. */
 export const dvcTools: AnyTool[] = [getDataset, augment, dvcTagDataset];

@@ -211,6 +211,24 @@ describe("push", () => {
     expect(await ws.push()).toEqual({ via: "copy", remote: "local", pushed: 0 });
   });
 
+  it("makes a configured remote the default in .dvc/config.local, keeping the other keys there", async () => {
+    await writeFile(join(ws.root, ".dvc", "config.local"), "[cache]\n    type = symlink\n");
+    const withRemote = await DvcWorkspace.open(ws.root, { remote: { url: join(tmp, "env-remote") }, dvcExecutable: null });
+    expect(await withRemote.defaultRemote()).toEqual({ name: "autopilot", url: join(tmp, "env-remote") });
+    const local = await readFile(join(ws.root, ".dvc", "config.local"), "utf8");
+    expect(local).toContain("type = symlink");
+    expect(local).toContain("['remote \"autopilot\"']");
+    // The committed config is untouched.
+    expect(await readFile(join(ws.root, ".dvc", "config"), "utf8")).toBe("[core]\n    no_scm = True\n");
+    await writeTree(join(ws.root, "data"), { foo: "foo" });
+    await withRemote.addDirectory("data");
+    expect(await withRemote.push()).toEqual({ via: "copy", remote: "autopilot", pushed: 2 });
+    // Reopening with another url moves the default.
+    const moved = await DvcWorkspace.open(ws.root, { remote: { name: "backup", url: "s3://bucket/dvc" }, dvcExecutable: null });
+    expect(await moved.defaultRemote()).toEqual({ name: "backup", url: "s3://bucket/dvc" });
+    await expect(DvcWorkspace.open(ws.root, { remote: { name: "bad name", url: "x" } })).rejects.toThrow(/remote name "bad name"/);
+  });
+
   it("throws a clear error without a remote or with a cloud remote", async () => {
     await expect(ws.push()).rejects.toThrow(/no default remote/);
     await writeFile(join(ws.root, ".dvc", "config"), "[core]\n    remote = s3r\n[remote \"s3r\"]\n    url = s3://bucket/path\n");

@@ -16,7 +16,7 @@ import {
   type LockStage,
 } from "./dvc-files.js";
 import { replaceDirectory } from "./atomic-dir.js";
-import { copyMissingObjects, localRemotePath, readDefaultRemote, runDvcPush } from "./remote.js";
+import { copyMissingObjects, localRemotePath, readDefaultRemote, runDvcPush, setLocalDefaultRemote, type DvcRemote } from "./remote.js";
 
 /** Whether a tracked output matches its `.dvc` file. */
 export type DvcStatus = "unchanged" | "modified" | "missing" | "untracked";
@@ -36,6 +36,8 @@ export interface DvcWorkspaceOptions {
   dvcExecutable?: string | null;
   /** Upper bound of `dvc push` in ms (default 10 minutes). */
   pushTimeoutMs?: number;
+  /** Made the default remote (in `.dvc/config.local`) when the workspace opens; the name defaults to "autopilot". */
+  remote?: { name?: string; url: string };
 }
 
 /** What `writeLockStage` records. */
@@ -67,6 +69,7 @@ export class DvcWorkspace {
     await mkdir(workspace.dvcDir, { recursive: true });
     await writeFile(join(workspace.dvcDir, "config"), CONFIG, { flag: "wx" }).catch(ignoreExists);
     await writeFile(join(workspace.dvcDir, ".gitignore"), GITIGNORE, { flag: "wx" }).catch(ignoreExists);
+    if (options.remote) await setLocalDefaultRemote(workspace.dvcDir, { name: options.remote.name ?? "autopilot", url: options.remote.url });
     return workspace;
   }
 
@@ -202,6 +205,11 @@ export class DvcWorkspace {
     await replaceDirectory(this.abs(relPath), join(this.dvcDir, "tmp"), async (scratch) => {
       for (const [name, text] of Object.entries(files)) await writeFile(join(scratch, name), text);
     });
+  }
+
+  /** The default remote of the workspace's DVC config, or null when none is set. */
+  defaultRemote(): Promise<DvcRemote | null> {
+    return readDefaultRemote(this.dvcDir);
   }
 
   /**

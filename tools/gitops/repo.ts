@@ -3,6 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import git from "isomorphic-git";
 import { canonicalJson, type Clock } from "../../core/index.js";
+import { displayUrl, GitRemote, type GitRemoteOptions } from "./remote.js";
 import { deepMerge, formatValues, GitOpsError, HelmValuesSchema, parseValues, validateValues, type DeepPartial, type HelmValues } from "./values.js";
 
 /** Options of a GitOps repository. */
@@ -15,6 +16,11 @@ export interface GitOpsRepoOptions {
   author?: { name: string; email: string };
   /** Clock whose time commits carry. */
   clock: Clock;
+  /**
+   * The remote the repository is a clone of (what Argo CD reads). `dir` is then its working clone:
+   * cloned when missing; every write starts from the remote's branch and is pushed before it returns.
+   */
+  remote?: GitRemoteOptions;
 }
 
 /** One commit of the repository. */
@@ -49,21 +55,40 @@ export class GitOpsRepo {
     private readonly branch: string,
     private readonly author: { name: string; email: string },
     private readonly clock: Clock,
+    private readonly remote: GitRemote | null,
   ) {}
 
-  /** Opens the repository at `dir`, initialising it on `branch` when there is none. */
+  /**
+   * Opens the repository at `dir`, initialising it on `branch` when there is none; with a remote,
+   * clones it into `dir` when missing and refuses a clone of another remote.
+   */
   static async open(options: GitOpsRepoOptions): Promise<GitOpsRepo> {
     const dir = resolve(options.dir);
     const branch = options.branch ?? "main";
+    const remote = options.remote ? new GitRemote(dir, branch, options.remote) : null;
     if (!fs.existsSync(join(dir, ".git"))) {
-      await mkdir(dir, { recursive: true });
-      await git.init({ fs, dir, defaultBranch: branch });
+      if (remote) {
+        if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
+          throw new GitOpsError("gitops_dir_not_empty", `cannot clone ${remote.display} into ${dir}: the directory exists and is not a git repository`);
+        }
+        await remote.clone();
+      } else {
+        await mkdir(dir, { recursive: true });
+        await git.init({ fs, dir, defaultBranch: branch });
+      }
+    } else if (remote) {
+      const origin = await remote.originUrl();
+      if (origin === null || displayUrl(origin) !== remote.display) {
+        throw new GitOpsError("gitops_remote_mismatch", `${dir} is a clone of ${origin ? displayUrl(origin) : "no remote"}, not of ${remote.display}; point the clone directory elsewhere`);
+      }
     }
     const current = await git.currentBranch({ fs, dir, fullname: false });
     if (current !== branch) {
       throw new GitOpsError("gitops_wrong_branch", `GitOps repository ${dir} has ${current ? `branch ${current}` : "a detached HEAD"} checked out; expected ${branch}`);
     }
-    return new GitOpsRepo(dir, branch, options.author ?? { name: "mlops-autopilot", email: "autopilot@localhost" }, options.clock);
+    const repo = new GitOpsRepo(dir, branch, options.author ?? { name: "mlops-autopilot", email: "autopilot@localhost" }, options.clock, remote);
+    if (remote) await repo.serialize(() => repo.pull());
+    return repo;
   }
 
   /** Path of an app's values file for an environment, relative to the repository root. */
@@ -78,16 +103,22 @@ export class GitOpsRepo {
   async initApp(app: string, environment: string, values: HelmValues): Promise<string> {
     const path = this.valuesPath(app, environment);
     const valid = validateValues(values, path);
-    return this.serialize(async () => {
-      const head = await this.head();
-      if (head && (await this.readFile(head, path)) !== null) return head;
-      return this.commitFile(path, formatValues(valid), `Initialise ${app} values for ${environment}`);
-    });
+    const result = await this.serialize(() =>
+      this.published(async () => {
+        const head = await this.head();
+        if (head && (await this.readFile(head, path)) !== null) return { revision: head, changed: false };
+        return { revision: await this.commitFile(path, formatValues(valid), `Initialise ${app} values for ${environment}`), changed: true };
+      }),
+    );
+    return result.revision;
   }
 
   /** The values of an app at a revision (default: the head), or null when the file does not exist there. */
   async readValues(app: string, environment: string, revision?: string): Promise<HelmValues | null> {
     const path = this.valuesPath(app, environment);
+    // With a remote, the head is the remote's (another replica may have written), and a revision
+    // this clone has not seen yet is fetched.
+    if (this.remote && (revision === undefined || !(await this.hasRevision(revision)))) await this.serialize(() => this.pull());
     const rev = revision ?? (await this.head());
     if (!rev) return null;
     const text = await this.readFile(rev, path);
@@ -101,7 +132,7 @@ export class GitOpsRepo {
   async writeValues(app: string, environment: string, patch: DeepPartial<HelmValues>, message: string): Promise<WriteValuesResult> {
     const path = this.valuesPath(app, environment);
     const patchYaml = formatValues(patch);
-    return this.serialize(async () => {
+    return this.serialize(() => this.published(async () => {
       const head = await this.head();
       const text = head ? await this.readFile(head, path) : null;
       const current = text === null ? null : parseValues(text, `${path}@${head!.slice(0, 7)}`);
@@ -112,7 +143,7 @@ export class GitOpsRepo {
       if (current && canonicalJson(values) === canonicalJson(current)) return { revision: head!, path, values: current, patchYaml, changed: false };
       const revision = await this.commitFile(path, formatValues(values), message);
       return { revision, path, values, patchYaml, changed: true };
-    });
+    }));
   }
 
   /** The text of a file at a revision, or null when the file does not exist there. */
@@ -124,7 +155,7 @@ export class GitOpsRepo {
     const path = this.valuesPath(app, environment);
     const old = await this.readValues(app, environment, revision);
     if (!old) throw new GitOpsError("gitops_values_missing", `${path} does not exist at revision ${revision.slice(0, 7)}`);
-    return this.serialize(async () => {
+    return this.serialize(() => this.published(async () => {
       const head = await this.head();
       const text = head ? await this.readFile(head, path) : null;
       const current = text === null ? null : parseValues(text, `${path}@${head!.slice(0, 7)}`);
@@ -132,7 +163,7 @@ export class GitOpsRepo {
       if (current && canonicalJson(old) === canonicalJson(current)) return { revision: head!, path, values: current, patchYaml, changed: false };
       const committed = await this.commitFile(path, formatValues(old), message);
       return { revision: committed, path, values: old, patchYaml, changed: true };
-    });
+    }));
   }
 
   async readFile(revision: string, path: string): Promise<string | null> {
@@ -183,6 +214,32 @@ export class GitOpsRepo {
     } catch (error) {
       if (isNotFound(error) || (error as { code?: string }).code === "ObjectTypeError") return null;
       throw error;
+    }
+  }
+
+  /** Where the repository is published, without credentials; null for a local-only repository. */
+  get remoteUrl(): string | null {
+    return this.remote?.display ?? null;
+  }
+
+  /** Brings the local branch to the remote's (dropping local commits that never reached it). */
+  private async pull(): Promise<void> {
+    if (!this.remote) return;
+    const remoteHead = await this.remote.fetch();
+    if (remoteHead && remoteHead !== (await this.head())) await this.remote.resetTo(remoteHead);
+  }
+
+  /**
+   * Runs a write from the remote's head and pushes what it committed. When another writer pushed
+   * first, the write is redone on top of theirs (it reads the values again), at most 5 times.
+   */
+  private async published<T extends { revision: string; changed: boolean }>(work: () => Promise<T>): Promise<T> {
+    if (!this.remote) return work();
+    for (let attempt = 1; ; attempt++) {
+      await this.pull();
+      const result = await work();
+      if (!result.changed || (await this.remote.push(result.revision)) === "pushed") return result;
+      if (attempt >= 5) throw new GitOpsError("gitops_push_rejected", `${this.remote.display} kept moving: the push of ${result.revision.slice(0, 7)} was rejected ${attempt} times`);
     }
   }
 
