@@ -33,7 +33,7 @@ describe("the policy gate is the only path to the systems", () => {
 
   it("builds system clients only in the composition root", () => {
     const builders = files
-      .filter(({ file, text }) => !file.startsWith("tools/") && /new (PrometheusClient|MlflowClient|H2oClient|ArgoCdClient)\(|DvcWorkspace\.open\(|GitOpsRepo\.open\(/.test(text))
+      .filter(({ file, text }) => !file.startsWith("tools/") && /new (PrometheusClient|AlertmanagerClient|MlflowClient|H2oClient|ArgoCdClient)\(|DvcWorkspace\.open\(|GitOpsRepo\.open\(/.test(text))
       .map((f) => f.file);
     expect(builders).toEqual(["server/platform.ts"]);
   });
@@ -49,7 +49,7 @@ describe("the policy gate is the only path to the systems", () => {
   it("keeps agents and graphs away from clients and toolsets' internals", () => {
     const leaks = files
       .filter(({ file }) => file.startsWith("agents/") || file.startsWith("graphs/") || file.startsWith("prompts/"))
-      .filter(({ text }) => /from "\.\.\/(\.\.\/)?tools\/(prometheus|mlflow|h2o|argocd|dvc|gitops)\//.test(text) || /\bclients\./.test(text))
+      .filter(({ text }) => /from "\.\.\/(\.\.\/)?tools\/(prometheus|alertmanager|mlflow|h2o|argocd|dvc|gitops)\//.test(text) || /\bclients\./.test(text))
       .map((f) => f.file);
     expect(leaks).toEqual([]);
   });

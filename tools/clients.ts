@@ -2,6 +2,7 @@ import type { PrometheusClient } from "./prometheus/client.js";
 import type { MlflowClient } from "./mlflow/client.js";
 import type { H2oClient } from "./h2o/client.js";
 import type { ArgoCdClient } from "./argocd/client.js";
+import type { AlertmanagerClient } from "./alertmanager/client.js";
 import type { DvcWorkspace } from "./dvc/workspace.js";
 import type { GitOpsRepo } from "./gitops/repo.js";
 
@@ -16,4 +17,6 @@ export interface ToolClients {
   argocd: ArgoCdClient;
   dvc: DvcWorkspace;
   gitops: GitOpsRepo;
+  /** Absent when the deployment has no Alertmanager (ALERTMANAGER_URL unset); its tools then answer an error. */
+  alertmanager?: AlertmanagerClient;
 }

@@ -64,6 +64,20 @@ export interface HttpClientOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/** What every system client takes: where the system is and how patiently to call it. */
+export interface SystemClientOptions {
+  /** The system's root URL; the client appends its API paths. */
+  baseUrl: string;
+  /** Injected fetch (tests, proxies). */
+  fetch?: typeof fetch;
+  /** Per-attempt timeout in ms (default 10 s). */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for network errors, timeouts and 5xx only (default 2). */
+  retries?: number;
+  /** First backoff delay in ms, doubled each retry (default 200). */
+  backoffMs?: number;
+}
+
 /** One request. */
 export interface HttpRequest {
   method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
@@ -93,6 +107,14 @@ export interface HttpClient {
   text(req: HttpRequest): Promise<string>;
   /** Sends a request and returns the body as bytes. */
   bytes(req: HttpRequest): Promise<Uint8Array>;
+}
+
+/** Why a request never got an answer: fetch's own "fetch failed" plus its cause (e.g. "connect ECONNREFUSED 10.0.0.5:9090"). */
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: unknown } | null)?.cause;
+  const detail = cause instanceof Error ? cause.message : undefined;
+  const message = errorMessage(error);
+  return detail && !message.includes(detail) ? `${message} (${detail})` : message;
 }
 
 /** Creates the HTTP client of one system. */
@@ -147,7 +169,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           code: timedOut ? "upstream_timeout" : "upstream_unreachable",
           message: timedOut
             ? `${options.system}: ${label} timed out after ${req.timeoutMs ?? timeoutMs} ms`
-            : `${options.system}: ${label} failed: ${errorMessage(error)}`,
+            : `${options.system}: ${label} failed: ${networkReason(error)}`,
           cause: error,
         });
       }

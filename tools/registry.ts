@@ -5,9 +5,10 @@ import { h2oTools } from "./h2o/index.js";
 import { mlflowTools } from "./mlflow/index.js";
 import { gitopsTools } from "./gitops/index.js";
 import { argocdTools } from "./argocd/index.js";
+import { alertmanagerTools } from "./alertmanager/index.js";
 
 /** Every tool of the platform, defined once; agents, the MCP server and policies read this list. */
-export const ALL_TOOLS: readonly AnyTool[] = [...prometheusTools, ...dvcTools, ...h2oTools, ...mlflowTools, ...gitopsTools, ...argocdTools];
+export const ALL_TOOLS: readonly AnyTool[] = [...prometheusTools, ...dvcTools, ...h2oTools, ...mlflowTools, ...gitopsTools, ...argocdTools, ...alertmanagerTools];
 
 /** The tool called `name`, if it exists. */
 export function findTool(name: string): AnyTool | undefined {

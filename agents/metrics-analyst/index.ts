@@ -11,6 +11,7 @@ export const metricsAnalyst: AgentProfile = {
     "Confirm a signal with prometheus_get_signal before anything else.",
     "Diagnose relevance drops with prometheus_query_breakdown by topic; latency by stage; ETL backlog by processor.",
     "For A/B tests use prometheus_compare_variants with the canary's deployed_at as `since`; after a promotion use prometheus_watch_signal with the deployment's deployed_at.",
+    "When diagnosing, alertmanager_list_alerts shows what else fires for the service (a latency or error alert next to a relevance drop points at the serving path, not the data).",
     "Quote numbers as the tools return them; never estimate a metric you did not query.",
   ],
   tools: [
@@ -20,10 +21,11 @@ export const metricsAnalyst: AgentProfile = {
     "prometheus_query_range",
     "prometheus_compare_variants",
     "prometheus_watch_signal",
+    "alertmanager_list_alerts",
   ],
   steps: {
-    monitor: ["prometheus_get_signal", "prometheus_query_instant", "prometheus_query_range"],
-    diagnose: ["prometheus_query_breakdown", "prometheus_query_instant", "prometheus_query_range"],
+    monitor: ["prometheus_get_signal", "prometheus_query_instant", "prometheus_query_range", "alertmanager_list_alerts"],
+    diagnose: ["prometheus_query_breakdown", "prometheus_query_instant", "prometheus_query_range", "alertmanager_list_alerts"],
     "ab_test.compare": ["prometheus_compare_variants", "prometheus_query_instant", "prometheus_query_range"],
     watch: ["prometheus_watch_signal", "prometheus_query_instant", "prometheus_query_range"],
   },

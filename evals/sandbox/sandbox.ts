@@ -32,6 +32,8 @@ export interface SandboxOptions {
   initialRevision: string;
   /** When set, the Argo CD API requires `Authorization: Bearer <token>`. */
   argocdToken?: string;
+  /** When set, the MLflow API requires `Authorization: Bearer <token>`. */
+  mlflowToken?: string;
   /** Waits real milliseconds for `slow` faults (default: setTimeout). */
   realSleep?: (ms: number) => Promise<void>;
 }
@@ -107,7 +109,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
 
   const app = createSandboxApp({
     prometheus: createPrometheusApi({ source, now }),
-    mlflow: createMlflowApi({ tracking, registry }),
+    mlflow: createMlflowApi({ tracking, registry, token: options.mlflowToken }),
     h2o: createH2oApi({ store: h2o, world, random }),
     argocd: createArgoApi({ applications: new Map([[scenario.app, application]]), token: options.argocdToken }),
     control: createControlApi({ state, advance: (ms) => clock.advance(ms) }),

@@ -34,11 +34,16 @@ const ERROR_BODIES: Record<FaultSystem, FaultOptions["errorBody"]> = {
   argocd: (message) => argoFaultBody(message),
 };
 
+// Prometheus' ready check (what answers while it starts or stops) marks its 503 (API contracts 1.2).
+const DOWN_HEADERS: Partial<Record<FaultSystem, Record<string, string>>> = {
+  prometheus: { "X-Prometheus-Stopping": "false" },
+};
+
 /** One Hono app serving every system under its path prefix, each behind its scenario faults. */
 export function createSandboxApp(routes: SandboxRoutes): Hono {
   const app = new Hono();
   for (const system of ["prometheus", "mlflow", "h2o", "argocd"] as const) {
-    app.use(`/${system}/*`, faultMiddleware(system, { ...routes.faults, errorBody: ERROR_BODIES[system] }));
+    app.use(`/${system}/*`, faultMiddleware(system, { ...routes.faults, errorBody: ERROR_BODIES[system], downHeaders: DOWN_HEADERS[system] }));
     app.route(`/${system}`, routes[system]);
   }
   app.route("/control", routes.control);

@@ -1,22 +1,17 @@
 import { z } from "zod";
 import { AutopilotError, redactSecrets, type Clock } from "../../core/index.js";
-import { createHttpClient, isUpstreamError, UpstreamError, type HttpClient, type HttpRequest } from "../http.js";
+import { createHttpClient, isUpstreamError, UpstreamError, type HttpClient, type HttpRequest, type SystemClientOptions } from "../http.js";
 import { ApplicationListSchema, ApplicationSchema, ArgoErrorSchema, type Application } from "./application.js";
 import { checkWaitConditions, type FailedResource, type WaitConditions } from "./wait-conditions.js";
 
 /** How to reach Argo CD. */
-export interface ArgoCdClientOptions {
+export interface ArgoCdClientOptions extends SystemClientOptions {
   /** Base URL without `/api/v1`, e.g. `https://argocd.example.com`. */
   baseUrl: string;
   /** A project or account token, sent as `Authorization: Bearer`; it never appears in errors. */
   token?: string;
-  fetch?: typeof fetch;
-  /** Per-attempt timeout in ms (default 10 s). */
-  timeoutMs?: number;
   /** Retries after the first attempt, for network errors, timeouts and 5xx on GET and DELETE (default 2). */
   retries?: number;
-  /** First backoff delay in ms (default 200). */
-  backoffMs?: number;
   /** The clock `waitForOperation` polls on. */
   clock: Clock;
   /** Time between polls of `waitForOperation` (default 2000 ms). */

@@ -40,7 +40,20 @@ export interface MlflowWaitOptions {
 
 const API = "/api/2.0/mlflow";
 const ARTIFACTS = "/api/2.0/mlflow-artifacts/artifacts";
-const Empty = z.object({});
+/** The zod schema of each answer the client reads, by endpoint (the sandbox's contract test checks against them). */
+export const MlflowResponseSchemas = {
+  empty: z.object({}),
+  createExperiment: z.object({ experiment_id: z.string() }),
+  experiment: z.object({ experiment: ExperimentSchema }),
+  run: z.object({ run: RunSchema }),
+  runInfo: z.object({ run_info: RunInfoSchema }),
+  artifacts: z.object({ files: z.array(FileInfoSchema).nullish() }),
+  registeredModel: z.object({ registered_model: RegisteredModelSchema }),
+  modelVersion: z.object({ model_version: ModelVersionSchema }),
+  modelVersionSearch: z.object({ model_versions: z.array(ModelVersionSchema).nullish(), next_page_token: z.string().nullish() }),
+};
+const R = MlflowResponseSchemas;
+const Empty = R.empty;
 const MAX_SEARCH_PAGES = 20;
 
 /** A typed client of the MLflow REST API 2.0: tracking, proxied artifacts and the model registry (aliases, no stages). */
@@ -71,12 +84,12 @@ export class MlflowClient {
   /** Creates the experiment, or gets it by name when it exists; returns its id. */
   async getOrCreateExperiment(name: string, signal?: AbortSignal): Promise<string> {
     try {
-      const res = await this.post("/experiments/create", { name }, z.object({ experiment_id: z.string() }), signal, false);
+      const res = await this.post("/experiments/create", { name }, R.createExperiment, signal, false);
       return res.experiment_id;
     } catch (error) {
       if (mlflowErrorCode(error) !== "RESOURCE_ALREADY_EXISTS") throw error;
     }
-    const { experiment } = await this.get("/experiments/get-by-name", { experiment_name: name }, z.object({ experiment: ExperimentSchema }), signal);
+    const { experiment } = await this.get("/experiments/get-by-name", { experiment_name: name }, R.experiment, signal);
     if (experiment.lifecycle_stage === "deleted") {
       throw new AutopilotError("mlflow_experiment_deleted", `mlflow: experiment "${name}" is deleted; restore it or use another experiment name`, {
         details: { experiment_id: experiment.experiment_id },
@@ -88,7 +101,7 @@ export class MlflowClient {
   /** POST /runs/create, started now by the clock. */
   async createRun(init: { experimentId: string; runName?: string; tags?: Record<string, string> }, signal?: AbortSignal): Promise<MlflowRun> {
     const body = { experiment_id: init.experimentId, run_name: init.runName, start_time: this.clock.now().getTime(), tags: keyValues(init.tags) };
-    return (await this.post("/runs/create", body, z.object({ run: RunSchema }), signal, false)).run;
+    return (await this.post("/runs/create", body, R.run, signal, false)).run;
   }
 
   /** POST /runs/update; a terminal status without `endTime` ends the run now. */
@@ -96,12 +109,12 @@ export class MlflowClient {
     const terminal = update.status !== undefined && update.status !== "RUNNING";
     const endTime = update.endTime ?? (terminal ? this.clock.now().getTime() : undefined);
     const body = { run_id: runId, status: update.status, end_time: endTime, run_name: update.runName };
-    return (await this.post("/runs/update", body, z.object({ run_info: RunInfoSchema }), signal)).run_info;
+    return (await this.post("/runs/update", body, R.runInfo, signal)).run_info;
   }
 
   /** GET /runs/get: the run with the latest value of each metric. */
   async getRun(runId: string, signal?: AbortSignal): Promise<MlflowRun> {
-    return (await this.get("/runs/get", { run_id: runId }, z.object({ run: RunSchema }), signal)).run;
+    return (await this.get("/runs/get", { run_id: runId }, R.run, signal)).run;
   }
 
   /** POST /runs/log-batch, split into requests within the documented limits; metrics are stamped now, step 0. */
@@ -125,13 +138,13 @@ export class MlflowClient {
   /** Lists the artifacts under `path` of a run's `mlflow-artifacts:/...` URI; paths are relative to that URI. */
   async listArtifacts(artifactUri: string, path?: string, signal?: AbortSignal): Promise<{ path: string; is_dir: boolean; file_size: number | null }[]> {
     const query = { path: proxyArtifactPath(artifactUri, path) };
-    const res = await this.http.json({ method: "GET", path: ARTIFACTS, query, signal }, z.object({ files: z.array(FileInfoSchema).nullish() }));
+    const res = await this.http.json({ method: "GET", path: ARTIFACTS, query, signal }, R.artifacts);
     return (res.files ?? []).map((f) => ({ path: path ? `${path}/${f.path}` : f.path, is_dir: f.is_dir, file_size: f.file_size ?? null }));
   }
 
   /** Creates the registered model, or gets it when it exists. */
   async ensureRegisteredModel(name: string, signal?: AbortSignal): Promise<MlflowRegisteredModel> {
-    const schema = z.object({ registered_model: RegisteredModelSchema });
+    const schema = R.registeredModel;
     try {
       return (await this.post("/registered-models/create", { name }, schema, signal, false)).registered_model;
     } catch (error) {
@@ -146,7 +159,7 @@ export class MlflowClient {
     signal?: AbortSignal,
   ): Promise<MlflowModelVersion> {
     const body = { name: init.name, source: init.source, run_id: init.runId, tags: keyValues(init.tags), description: init.description };
-    return (await this.post("/model-versions/create", body, z.object({ model_version: ModelVersionSchema }), signal, false)).model_version;
+    return (await this.post("/model-versions/create", body, R.modelVersion, signal, false)).model_version;
   }
 
   /** Polls a model version until READY; FAILED_REGISTRATION and the timeout are errors. */
@@ -173,12 +186,12 @@ export class MlflowClient {
 
   /** GET /model-versions/get; null when the model or version does not exist. */
   async getModelVersion(name: string, version: string, signal?: AbortSignal): Promise<MlflowModelVersion | null> {
-    return nullWhenMissing(this.get("/model-versions/get", { name, version }, z.object({ model_version: ModelVersionSchema }), signal));
+    return nullWhenMissing(this.get("/model-versions/get", { name, version }, R.modelVersion, signal));
   }
 
   /** GET /registered-models/alias; null when the model or the alias does not exist. */
   async getModelVersionByAlias(name: string, alias: string, signal?: AbortSignal): Promise<MlflowModelVersion | null> {
-    return nullWhenMissing(this.get("/registered-models/alias", { name, alias }, z.object({ model_version: ModelVersionSchema }), signal));
+    return nullWhenMissing(this.get("/registered-models/alias", { name, alias }, R.modelVersion, signal));
   }
 
   /** POST /registered-models/alias: points (or re-points) an alias at a version. */
@@ -198,7 +211,7 @@ export class MlflowClient {
 
   /** GET /model-versions/search, following page tokens (at most 20 pages). */
   async searchModelVersions(filter: string, signal?: AbortSignal): Promise<MlflowModelVersion[]> {
-    const schema = z.object({ model_versions: z.array(ModelVersionSchema).nullish(), next_page_token: z.string().nullish() });
+    const schema = R.modelVersionSearch;
     const out: MlflowModelVersion[] = [];
     let pageToken: string | undefined;
     for (let page = 0; page < MAX_SEARCH_PAGES; page++) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { isUpstreamError, type UpstreamError } from "../http.js";
 import { escapeLabelValue, PrometheusClient } from "./client.js";
 import { loadFixture, replayFetch, type HttpFixture } from "./testing/replay-fixture.js";
+import { rejection } from "../testing/rejection.js";
 
 const BASE = "http://prometheus.test/prometheus";
 const AT = new Date("2026-08-01T12:00:00.000Z");
@@ -11,15 +11,6 @@ function clientFor(fixtures: HttpFixture[], options: { retries?: number; headers
   const fetch = replayFetch(fixtures, "/prometheus");
   const client = new PrometheusClient({ baseUrl: BASE, fetch, backoffMs: 1, retries: options.retries ?? 0, headers: options.headers });
   return { client, fetch };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isUpstreamError(error)) throw new Error(`expected an UpstreamError, got ${String(error)}`);
-  return error;
 }
 
 describe("PrometheusClient against the recorded fixtures", () => {

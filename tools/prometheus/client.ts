@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { createHttpClient, UpstreamError, type HttpClient } from "../http.js";
+import { createHttpClient, UpstreamError, type HttpClient, type SystemClientOptions } from "../http.js";
 
 /** One sample of an instant query; `value` may be NaN or ±Infinity. */
 export interface PromSample {
@@ -16,16 +16,9 @@ export interface PromSeries {
 }
 
 /** How to reach a Prometheus server. */
-export interface PrometheusClientOptions {
+export interface PrometheusClientOptions extends SystemClientOptions {
   /** Base URL without `/api/v1`, e.g. `http://prometheus:9090` or `http://sandbox/prometheus`. */
   baseUrl: string;
-  fetch?: typeof fetch;
-  /** Per-attempt timeout in ms (default 10 s). */
-  timeoutMs?: number;
-  /** Retries after the first attempt, for network errors, timeouts and 5xx (default 2). */
-  retries?: number;
-  /** First backoff delay in ms (default 200). */
-  backoffMs?: number;
   /** Extra headers (e.g. a proxy's authorization); their values never appear in errors. */
   headers?: Record<string, string>;
 }

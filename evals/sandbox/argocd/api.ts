@@ -16,6 +16,19 @@ export interface ArgoDeps {
 export function createArgoApi(deps: ArgoDeps): Hono {
   const app = new Hono();
 
+  /** The token a request carries (bearer header or the UI's cookie), if any. */
+  const presented = (c: Context) => {
+    const bearer = /^Bearer (.+)$/.exec(c.req.header("authorization") ?? "")?.[1];
+    return bearer ?? /(?:^|;\s*)argocd\.token=([^;]+)/.exec(c.req.header("cookie") ?? "")?.[1];
+  };
+  // Like the real server, these two answer without a session.
+  app.get("/api/version", (c) => c.json({ Version: "v2.13.3+sandbox", BuildDate: "2026-01-01T00:00:00Z", GoVersion: "go1.23", Platform: "linux/amd64" }));
+  app.get("/api/v1/session/userinfo", (c) => {
+    const token = presented(c);
+    const loggedIn = deps.token ? token === deps.token : true;
+    return c.json(loggedIn ? { loggedIn: true, username: "autopilot", iss: "argocd" } : { loggedIn: false });
+  });
+
   app.use("*", async (c, next) => {
     if (!deps.token) return next();
     const header = c.req.header("authorization") ?? "";

@@ -70,7 +70,9 @@ describe("H2O flow", () => {
     const imported = await s.json(`/h2o/3/ImportFiles?${new URLSearchParams({ path })}`);
     expect(imported.body).toMatchObject({ files: [path], destination_frames: [`nfs:/${path}`], fails: [] });
     const missing = await s.json(`/h2o/3/ImportFiles?${new URLSearchParams({ path: join(dir, "nope.csv") })}`);
-    expect(missing.body).toMatchObject({ files: [], destination_frames: [], fails: [join(dir, "nope.csv")] });
+    // H2O's PersistNFS throws H2ONotFoundArgumentException for a path that does not exist: a 404, not a `fails` entry.
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ __meta: { schema_name: "H2OErrorV3" }, http_status: 404, msg: `File ${join(dir, "nope.csv")} does not exist` });
 
     const setup = await h2oForm(s, "ParseSetup", { source_frames: `["nfs:/${path}"]` });
     expect(setup.body.column_names).toEqual(DATASET_COLUMNS);
@@ -103,6 +105,11 @@ describe("H2O flow", () => {
     const noResponse = await h2oForm(s, "ModelBuilders/gbm", { training_frame: "train_aug.hex" });
     expect(noResponse.status).toBe(412);
     expect(noResponse.body.messages[0]).toMatchObject({ field_name: "response_column", message: "Response column parameter not set." });
+    // Every invalid parameter is reported at once, as H2O's error_count does.
+    const several = await h2oForm(s, "ModelBuilders/gbm", { training_frame: "train_aug.hex", response_column: "relevance", ntrees: "0", max_depth: "-1" });
+    expect(several.status).toBe(412);
+    expect(several.body.error_count).toBe(3);
+    expect(several.body.messages.map((m: { field_name: string }) => m.field_name)).toEqual(["response_column", "ntrees", "max_depth"]);
     const unknown = await h2oForm(s, "ModelBuilders/gbm", { training_frame: "nothing.hex", response_column: "label" });
     expect(unknown).toMatchObject({ status: 404, body: { __meta: { schema_name: "H2OErrorV3" }, http_status: 404 } });
     expect((await h2oForm(s, "ModelBuilders/deeplearning", {})).status).toBe(404);

@@ -36,16 +36,21 @@ export const ALGOS: Record<string, { fullName: string; ntrees: number; maxDepth:
 export function startModelBuild(store: H2oStore, world: World, algo: string, params: Record<string, string>, modelCount: number) {
   const defaults = ALGOS[algo]!;
   const modelId = params.model_id || `${algo.toUpperCase()}_model_sandbox_${world.startMs}_${modelCount}`;
-  const reject = (field: string, message: string): never => {
-    throw new H2oError(412, message, { algo, modelId, messages: [{ field, message }], parameters: params });
-  };
-  if (!params.training_frame) reject("training_frame", "Missing training frame");
-  const frame = store.frame(unquote(params.training_frame!), "training_frame");
+  // Like H2O, every invalid parameter is reported at once (error_count), not only the first.
+  const messages: { field: string; message: string }[] = [];
+  const reject = (field: string, message: string) => void messages.push({ field, message });
+  const rejected = () => new H2oError(412, messages[0]!.message, { algo, modelId, messages, parameters: params });
+  if (!params.training_frame) {
+    reject("training_frame", "Missing training frame");
+    throw rejected();
+  }
+  const frame = store.frame(unquote(params.training_frame), "training_frame");
   const response = params.response_column ? unquote(params.response_column) : "";
   if (!response) reject("response_column", "Response column parameter not set.");
-  if (!frame.columns.some((c) => c.label === response)) reject("response_column", `Response column '${response}' not found in the training frame`);
+  else if (!frame.columns.some((c) => c.label === response)) reject("response_column", `Response column '${response}' not found in the training frame`);
   const ntrees = integer(params.ntrees, defaults.ntrees, "ntrees", reject);
   const maxDepth = integer(params.max_depth, defaults.maxDepth, "max_depth", reject);
+  if (messages.length > 0) throw rejected();
   const ignored = new Set(parseH2oList(params.ignored_columns));
   const features = frame.columns
     .filter((c) => c.label !== response && !ignored.has(c.label) && c.type !== "string")
@@ -192,11 +197,13 @@ export function countAugmented(frame: Frame): Record<string, number> {
   return counts;
 }
 
-function integer(value: string | undefined, fallback: number, field: string, reject: (field: string, message: string) => never): number {
+/** A positive integer parameter, or `fallback` when it is absent or (after `reject`) invalid. */
+function integer(value: string | undefined, fallback: number, field: string, reject: (field: string, message: string) => void): number {
   if (value === undefined || value === "") return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) reject(field, `Parameter '${field}' must be a positive integer, got '${value}'`);
-  return n;
+  if (Number.isInteger(n) && n >= 1) return n;
+  reject(field, `Parameter '${field}' must be a positive integer, got '${value}'`);
+  return fallback;
 }
 
 function unquote(text: string): string {

@@ -28,7 +28,10 @@ export class H2oStore {
     private readonly random: Random,
   ) {}
 
-  /** Imports a local file, or every file of a directory, as raw frames; unreadable paths go into `fails`. */
+  /**
+   * Imports a local file, or every file of a directory, as raw frames. A path that does not exist
+   * is a 404, as H2O's PersistNFS answers it; files of a directory that cannot be read go into `fails`.
+   */
   async importFiles(path: string | undefined, pattern?: string) {
     if (!path) throw new H2oError(412, "Illegal argument: path of function: ImportFiles: path is required");
     const absolute = resolve(path);
@@ -43,7 +46,7 @@ export class H2oStore {
         }
       } else files.push(absolute);
     } catch {
-      fails.push(path);
+      throw new H2oError(404, `File ${path} does not exist`);
     }
     const keys: string[] = [];
     for (const file of files) {

@@ -7,6 +7,8 @@ import type { TrackingStore } from "./tracking-store.js";
 export interface MlflowDeps {
   tracking: TrackingStore;
   registry: RegistryStore;
+  /** When set, API and artifact requests need `Authorization: Bearer <token>` (as behind an auth proxy, or MLflow's auth app). */
+  token?: string;
 }
 
 const API = "/api/2.0/mlflow";
@@ -23,6 +25,10 @@ export function createMlflowApi(deps: MlflowDeps): Hono {
 
   app.get("/health", (c) => c.text("OK"));
   app.get("/version", (c) => c.text("2.22.0"));
+  app.use("/api/*", async (c, next) => {
+    if (!deps.token || c.req.header("authorization") === `Bearer ${deps.token}`) return next();
+    throw new MlflowError("UNAUTHENTICATED", "You are not authenticated. Please provide valid credentials.");
+  });
 
   app.post(`${API}/experiments/create`, async (c) => {
     const body = await json(c);

@@ -81,13 +81,31 @@ export function orderItems<T>(items: T[], orderBy: readonly string[], get: Acces
   });
 }
 
-/** One page of results: `page_token` is the base64 offset of the previous page's end. */
+/**
+ * One page of results. `page_token` is MLflow's own (`SearchUtils.create_page_token`): the base64
+ * of the JSON `{"offset": <end of the previous page>}`, so a token a real server issued reads the same.
+ */
 export function paginate<T>(items: T[], maxResults: number, pageToken: string | undefined): { items: T[]; next_page_token?: string } {
-  const offset = pageToken ? Number(Buffer.from(pageToken, "base64").toString("utf8")) : 0;
-  if (!Number.isInteger(offset) || offset < 0) throw invalidParameter(`Invalid page token '${pageToken}'`);
+  const offset = pageToken ? tokenOffset(pageToken) : 0;
   const slice = items.slice(offset, offset + maxResults);
   const end = offset + slice.length;
-  return end < items.length ? { items: slice, next_page_token: Buffer.from(String(end)).toString("base64") } : { items: slice };
+  return end < items.length ? { items: slice, next_page_token: createPageToken(end) } : { items: slice };
+}
+
+/** The page token MLflow issues for a page starting at `offset` (json.dumps writes `{"offset": 1}`). */
+function createPageToken(offset: number): string {
+  return Buffer.from(`{"offset": ${offset}}`).toString("base64");
+}
+
+function tokenOffset(token: string): number {
+  let offset: unknown;
+  try {
+    offset = (JSON.parse(Buffer.from(token, "base64").toString("utf8")) as { offset?: unknown }).offset;
+  } catch {
+    offset = undefined;
+  }
+  if (typeof offset !== "number" || !Number.isInteger(offset) || offset < 0) throw invalidParameter(`Invalid page token '${token}': not a base64-encoded {"offset": n}`);
+  return offset;
 }
 
 function normaliseKey(raw: string): string {

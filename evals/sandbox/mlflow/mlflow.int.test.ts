@@ -144,7 +144,8 @@ describe("model registry", () => {
     expect((await post("/registered-models/alias", { name: "search-reranker", alias: "x", version: "99" })).status).toBe(404);
     await post("/registered-models/alias", { name: "search-reranker", alias: "candidate" }, "DELETE");
     const gone = await get("/registered-models/alias", { name: "search-reranker", alias: "candidate" });
-    expect(gone).toMatchObject({ status: 404, body: { error_code: "RESOURCE_DOES_NOT_EXIST" } });
+    // MLflow's registry stores raise INVALID_PARAMETER_VALUE for an alias that is not set (a 400).
+    expect(gone).toMatchObject({ status: 400, body: { error_code: "INVALID_PARAMETER_VALUE", message: "Registered model alias candidate not found." } });
   });
 
   it("answers unknown routes with a bare 404", async () => {

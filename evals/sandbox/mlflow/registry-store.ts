@@ -178,7 +178,8 @@ export class RegistryStore {
   getByAlias(name: unknown, alias: unknown): ModelVersionJson {
     const model = this.model(name);
     const version = model.aliases.get(requireString(alias, "alias"));
-    if (version === undefined) throw notFound(`Registered model alias ${String(alias)} not found.`);
+    // MLflow's registry stores raise INVALID_PARAMETER_VALUE (400) here, not RESOURCE_DOES_NOT_EXIST.
+    if (version === undefined) throw invalidParameter(`Registered model alias ${String(alias)} not found.`);
     return this.getVersion(model.name, version);
   }
 
