@@ -1,6 +1,6 @@
 import path from "node:path";
 import { EventEmitter } from "node:events";
-import { DEFAULT_SERVICE_CATALOG, DEFAULT_TRIGGER_CONTRACT, parseTriggerContract, systemClock, type Environment, type ServiceCatalog, type SimulatedClock, type TriggerContract } from "../core/index.js";
+import { DEFAULT_SERVICE_CATALOG, parseTriggerContract, systemClock, type Environment, type ServiceCatalog, type SimulatedClock, type TriggerContract } from "../core/index.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { createPolicyGate, DEFAULT_POLICY_DIR, loadPolicyEngine, type AuditEntry, type PolicyEngine, type PolicyGate } from "../policies/index.js";
 import { createParaphraser, openAiProvider, runbookProvider, TEAM, type ModelProvider } from "../agents/index.js";
@@ -62,7 +62,7 @@ export interface Autopilot {
   graph: CycleGraph;
   runner: CycleRunner;
   contract: TriggerContract;
-  /** The contract in force in an environment: the defaults with admins' gate overrides. */
+  /** The contract in force in an environment: the configured contract with admins' gate overrides. */
   contractFor(environment: Environment): Promise<TriggerContract>;
   catalog: ServiceCatalog;
   /** Emits "audit" with every AuditEvent appended by this process. */
@@ -109,14 +109,17 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
   const sandboxed = !config.systems.prometheusUrl || !config.systems.mlflow || !config.systems.h2oUrl || !config.systems.argocd;
   const environment: Environment = sandboxed ? scenario.environment : config.environment;
   const platform = options.platform ?? (await openPlatform({ config, environment, scenario, clock: options.clock }));
-  const contract = DEFAULT_TRIGGER_CONTRACT;
+  // The defaults, or TRIGGER_CONTRACT_FILE merged over them (validated when the configuration loaded).
+  const contract = config.contract;
   const catalog: ServiceCatalog = sandboxed ? { ...DEFAULT_SERVICE_CATALOG, [scenario.service]: { app: scenario.app, model: scenario.model, dataset: scenario.dataset } } : DEFAULT_SERVICE_CATALOG;
 
   // Admins' quality-gate overrides replace a signal's gate rules in one environment.
   const contractFor = async (env: Environment): Promise<TriggerContract> => {
     const overrides = await store.gateOverrides.list(env);
     if (overrides.length === 0) return contract;
-    return parseTriggerContract({ signals: Object.fromEntries(overrides.map((o) => [o.signal, { gate: o.rules }])) });
+    const signals: Record<string, unknown> = { ...contract.signals };
+    for (const o of overrides) signals[o.signal] = { ...(signals[o.signal] as object | undefined), gate: o.rules };
+    return parseTriggerContract({ ...contract, signals });
   };
   const events = new EventEmitter();
   const audit = {

@@ -81,6 +81,24 @@ describe("npx autopilot audit verify", () => {
   });
 });
 
+describe("npx autopilot doctor", () => {
+  it("prints a table of every system, and exits 1 naming a configured system that is down", async () => {
+    const ok = await cli(["doctor"]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^SYSTEM\s+MODE\s+STATUS\s+VERSION\s+TARGET\s+DETAIL/);
+    for (const system of ["database", "prometheus", "alertmanager", "mlflow", "h2o", "argocd", "gitops", "dvc", "llm", "langsmith"]) {
+      expect(ok.stdout).toMatch(new RegExp(`^${system}\\s`, "m"));
+    }
+    expect(ok.stdout).toContain("All checks passed.");
+
+    const down = await cli(["doctor", "--json"], { MLFLOW_TRACKING_URI: "http://127.0.0.1:9", MLFLOW_TRACKING_TOKEN: "doctor-secret-token-1", HTTP_TIMEOUT_MS: "1000" });
+    expect(down.code).toBe(1);
+    const { rows } = JSON.parse(down.stdout) as { rows: Array<{ system: string; status: string; mode: string }> };
+    expect(rows.find((r) => r.system === "mlflow")).toMatchObject({ mode: "real", status: "fail" });
+    expect(down.stdout + down.stderr).not.toContain("doctor-secret-token-1");
+  });
+});
+
 describe("autopilot serve with the operator's policies", () => {
   it("refuses to start on an invalid policy file, naming the file, the line and the reason", async () => {
     const dir = home();

@@ -6,6 +6,7 @@ import { runDemo } from "./commands/demo.js";
 import { runServe } from "./commands/serve.js";
 import { runToken } from "./commands/token.js";
 import { runAudit } from "./commands/audit.js";
+import { runDoctorCommand } from "./commands/doctor.js";
 
 const USAGE = `usage: autopilot <command>
 
@@ -13,6 +14,7 @@ const USAGE = `usage: autopilot <command>
   demo [--scenario NAME]         run one scenario end to end in-process (default: ndcg-drop)
   token create --role ROLE [--name NAME] | token list | token revoke ID
   audit verify | audit head      check the audit trail's hash chain
+  doctor [--json]                check each configured system: reachable, authenticated, version
 
 Configuration comes from the environment; see README.md.`;
 
@@ -27,7 +29,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { scenario: { type: "string" }, role: { type: "string" }, name: { type: "string" } },
+    options: { scenario: { type: "string" }, role: { type: "string" }, name: { type: "string" }, json: { type: "boolean" } },
   });
   const config = loadConfig();
   switch (command) {
@@ -47,6 +49,8 @@ export async function main(argv: string[]): Promise<number> {
       return runToken(config, { action: positionals[0] ?? "", role: values.role, name: values.name, id: positionals[1] }, out);
     case "audit":
       return runAudit(config, positionals[0] ?? "", out);
+    case "doctor":
+      return runDoctorCommand(config, { json: values.json ?? false }, out);
     default:
       process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
       return 2;

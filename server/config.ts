@@ -1,6 +1,10 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
+import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { AutopilotError, ENVIRONMENTS } from "../core/index.js";
+import { AutopilotError, ENVIRONMENTS, errorMessage, parseTriggerContract, type TriggerContract } from "../core/index.js";
+import { findTool } from "../tools/index.js";
+import { isRemoteUrl } from "../tools/gitops/index.js";
 
 /**
  * The only place that reads the environment. Every variable is validated here; a bad value stops
@@ -11,6 +15,7 @@ const optionalUrl = z
   .string()
   .trim()
   .url()
+  .regex(/^https?:\/\//i, "must be an http:// or https:// URL")
   .optional()
   .or(z.literal("").transform(() => undefined));
 const optionalText = z
@@ -46,9 +51,16 @@ const EnvSchema = z.object({
   H2O_URL: optionalUrl,
   ARGOCD_SERVER: optionalUrl,
   ARGOCD_AUTH_TOKEN: optionalText,
+  ALERTMANAGER_URL: optionalUrl,
   GITOPS_REPO: optionalText,
+  GITOPS_BRANCH: z.string().trim().regex(/^[\w./-]+$/, "a branch name").default("main"),
+  GITOPS_TOKEN: optionalText,
+  GITOPS_USERNAME: optionalText,
+  GITOPS_CLONE_DIR: optionalText,
   DVC_WORKSPACE: optionalText,
+  DVC_REMOTE: optionalText,
   AUTOPILOT_POLICY_DIR: optionalText,
+  TRIGGER_CONTRACT_FILE: optionalText,
   SANDBOX_SCENARIO: z.string().default("ndcg-drop"),
   SANDBOX_SPEED: nonNegative(60),
   SANDBOX_AUTO_ALERTS: bool(true),
@@ -64,7 +76,7 @@ const EnvSchema = z.object({
 });
 
 /** Variables whose values are secrets: never logged, traced or echoed. */
-export const SECRET_VARIABLES = ["DATABASE_URL", "OPENAI_API_KEY", "MLFLOW_TRACKING_TOKEN", "ARGOCD_AUTH_TOKEN", "ALERTMANAGER_WEBHOOK_TOKEN", "LANGSMITH_API_KEY"] as const;
+export const SECRET_VARIABLES = ["DATABASE_URL", "OPENAI_API_KEY", "MLFLOW_TRACKING_TOKEN", "ARGOCD_AUTH_TOKEN", "GITOPS_TOKEN", "ALERTMANAGER_WEBHOOK_TOKEN", "LANGSMITH_API_KEY"] as const;
 
 /** The validated configuration. */
 export interface Config {
@@ -81,11 +93,21 @@ export interface Config {
     mlflow: { url: string; token: string | undefined } | undefined;
     h2oUrl: string | undefined;
     argocd: { url: string; token: string | undefined } | undefined;
+    /** Alertmanager's API (silences, the alerts it holds); alerts reach the webhook either way. */
+    alertmanagerUrl: string | undefined;
   };
-  gitopsRepo: string;
+  /**
+   * The GitOps repository: a local path (dir, no remote), or a remote URL cloned into `dir` that
+   * every write is pushed to before it returns (what Argo CD reads).
+   */
+  gitops: { dir: string; branch: string; remote: { url: string; token: string | undefined; username: string | undefined } | undefined };
   dvcWorkspace: string;
+  /** DVC remote URL made the workspace's default remote (in .dvc/config.local); undefined keeps the workspace's own config. */
+  dvcRemote: string | undefined;
   /** Where the Cedar policy files are read from; undefined means the built-in defaults. */
   policyDir: string | undefined;
+  /** The trigger contract: the defaults, with TRIGGER_CONTRACT_FILE merged over them when set. */
+  contract: TriggerContract;
   sandbox: { scenario: string; speed: number; autoAlerts: boolean };
   alerts: { groupWindowMs: number; webhookToken: string | undefined };
   cycleBudgetUsd: number;
@@ -136,20 +158,79 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mlflow: e.MLFLOW_TRACKING_URI ? { url: e.MLFLOW_TRACKING_URI, token: e.MLFLOW_TRACKING_TOKEN } : undefined,
       h2oUrl: e.H2O_URL,
       argocd: e.ARGOCD_SERVER ? { url: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN } : undefined,
+      alertmanagerUrl: e.ALERTMANAGER_URL,
     },
-    gitopsRepo: path.resolve(e.GITOPS_REPO ?? path.join(home, "gitops")),
+    gitops: gitopsConfig(e, home),
     dvcWorkspace: path.resolve(e.DVC_WORKSPACE ?? path.join(home, "workspace")),
+    dvcRemote: e.DVC_REMOTE,
     policyDir: e.AUTOPILOT_POLICY_DIR ? path.resolve(e.AUTOPILOT_POLICY_DIR) : undefined,
+    contract: loadTriggerContract(e.TRIGGER_CONTRACT_FILE),
     sandbox: { scenario: e.SANDBOX_SCENARIO, speed: e.SANDBOX_SPEED, autoAlerts: e.SANDBOX_AUTO_ALERTS },
     alerts: { groupWindowMs: e.ALERT_GROUP_WINDOW_SECONDS * 1000, webhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN },
     cycleBudgetUsd: e.CYCLE_BUDGET_USD,
     approvalTtlMs: e.APPROVAL_TTL_MINUTES * 60_000,
     httpTimeoutMs: e.HTTP_TIMEOUT_MS,
     tracing: { enabled: e.LANGSMITH_TRACING && Boolean(e.LANGSMITH_API_KEY), apiKey: e.LANGSMITH_API_KEY, endpoint: e.LANGSMITH_ENDPOINT, project: e.LANGSMITH_PROJECT },
-    secrets: [e.OPENAI_API_KEY, e.MLFLOW_TRACKING_TOKEN, e.ARGOCD_AUTH_TOKEN, e.ALERTMANAGER_WEBHOOK_TOKEN, e.LANGSMITH_API_KEY, passwordOf(e.DATABASE_URL)].filter(
+    secrets: [e.OPENAI_API_KEY, e.MLFLOW_TRACKING_TOKEN, e.ARGOCD_AUTH_TOKEN, e.GITOPS_TOKEN, passwordOf(e.GITOPS_REPO), e.ALERTMANAGER_WEBHOOK_TOKEN, e.LANGSMITH_API_KEY, passwordOf(e.DATABASE_URL)].filter(
       (s): s is string => Boolean(s),
     ),
   };
+}
+
+/**
+ * The trigger contract of TRIGGER_CONTRACT_FILE (YAML or JSON, any subset of the contract) merged
+ * over the defaults, or the defaults when the variable is unset. A file that cannot be read or
+ * parsed, a contract that does not validate, or a window the Prometheus tools cannot wait for
+ * stops start-up with the file and every problem.
+ */
+function loadTriggerContract(file: string | undefined): TriggerContract {
+  if (!file) return parseTriggerContract();
+  const where = path.resolve(file);
+  const fail = (problems: string[]): never => {
+    throw new ConfigError("invalid_configuration", `invalid configuration:\n  TRIGGER_CONTRACT_FILE: ${where}: ${problems.join("; ")}`, {
+      details: { variables: ["TRIGGER_CONTRACT_FILE"] },
+    });
+  };
+  let override: unknown;
+  try {
+    // JSON is YAML, so one parser reads both.
+    override = parseYaml(readFileSync(where, "utf8")) ?? {};
+  } catch (error) {
+    return fail([errorMessage(error)]);
+  }
+  let contract: TriggerContract;
+  try {
+    contract = parseTriggerContract(override);
+  } catch (error) {
+    if (!(error instanceof z.ZodError)) throw error;
+    return fail(error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(top level)"}: ${i.message}`));
+  }
+  const tooLong = windowsTooLong(contract);
+  return tooLong.length > 0 ? fail(tooLong) : contract;
+}
+
+/** The waiting tools' timeouts are fixed when they are defined: the contract's windows must fit in them. */
+function windowsTooLong(contract: TriggerContract): string[] {
+  const windows = [
+    { field: "abMinutes", minutes: contract.abMinutes, tool: "prometheus_compare_variants" },
+    { field: "watchMinutes", minutes: contract.watchMinutes, tool: "prometheus_watch_signal" },
+  ];
+  return windows.flatMap(({ field, minutes, tool }) => {
+    const timeoutMs = findTool(tool)?.timeoutMs ?? Infinity;
+    // A minute for the queries after the wait.
+    const most = timeoutMs / 60_000 - 1;
+    return minutes > most ? [`${field}: ${minutes} minutes is longer than ${tool} can wait (at most ${most})`] : [];
+  });
+}
+
+/** GITOPS_REPO as a local path, or as a remote with its clone directory, branch and credentials. */
+function gitopsConfig(e: z.infer<typeof EnvSchema>, home: string): Config["gitops"] {
+  const repo = e.GITOPS_REPO;
+  if (repo && isRemoteUrl(repo)) {
+    return { dir: path.resolve(e.GITOPS_CLONE_DIR ?? path.join(home, "gitops-clone")), branch: e.GITOPS_BRANCH, remote: { url: repo, token: e.GITOPS_TOKEN, username: e.GITOPS_USERNAME } };
+  }
+  if (e.GITOPS_TOKEN) throw new ConfigError("invalid_configuration", "invalid configuration:\n  GITOPS_TOKEN: only used with a remote GITOPS_REPO (https://...), but GITOPS_REPO is a local path");
+  return { dir: path.resolve(repo ?? path.join(home, "gitops")), branch: e.GITOPS_BRANCH, remote: undefined };
 }
 
 /** Whether every platform system is the built-in sandbox (then time is simulated). */

@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { SimulatedClock, systemClock, type Clock, type Environment } from "../core/index.js";
-import { ArgoCdClient, DvcWorkspace, GitOpsRepo, H2oClient, MlflowClient, PrometheusClient, seedDataset, type ToolClients } from "../tools/index.js";
+import { AlertmanagerClient, ArgoCdClient, DvcWorkspace, GitOpsRepo, H2oClient, MlflowClient, PrometheusClient, seedDataset, type ToolClients } from "../tools/index.js";
 import { createSandbox, type Sandbox, type Scenario } from "../evals/sandbox/index.js";
 import { isAllSandbox, type Config } from "./config.js";
 
@@ -26,7 +26,10 @@ export interface PlatformOptions {
   environment: Environment;
   /** The sandbox world; required when any system falls back to the sandbox. */
   scenario: Scenario;
-  /** The simulated clock to use (tests and the demo pass one starting at the scenario's start). */
+  /**
+   * The simulated clock of an all-sandbox platform (tests and the demo pass one starting at the
+   * scenario's start). A platform with a real system ignores it: its sandbox follows the wall clock.
+   */
   clock?: SimulatedClock;
 }
 
@@ -36,20 +39,21 @@ export interface PlatformOptions {
  * with it; with real systems they are the configured ones and are never wiped.
  */
 export async function openPlatform(options: PlatformOptions): Promise<Platform> {
-  const { config, scenario, environment } = options;
+  const { config, environment } = options;
   const allSandbox = isAllSandbox(config);
-  // The sandbox's world is anchored at the scenario's start; its clock starts there too.
-  const simulated = options.clock ?? new SimulatedClock({ start: new Date(scenario.start), speed: allSandbox ? config.sandbox.speed : 1 });
+  const { scenario, simulated } = allSandbox ? sandboxTime(options) : wallTime(options.scenario);
   const clock: Clock = allSandbox ? simulated : systemClock;
 
   const sandboxHome = path.join(config.home, "sandbox");
-  const gitopsDir = allSandbox ? path.join(sandboxHome, "gitops") : config.gitopsRepo;
+  const gitopsDir = allSandbox ? path.join(sandboxHome, "gitops") : config.gitops.dir;
   const workspaceDir = allSandbox ? path.join(sandboxHome, "workspace") : config.dvcWorkspace;
   if (allSandbox) await rm(sandboxHome, { recursive: true, force: true });
   await mkdir(gitopsDir, { recursive: true });
 
-  const gitops = await GitOpsRepo.open({ dir: gitopsDir, clock });
-  const dvc = await DvcWorkspace.open(workspaceDir);
+  // The sandbox world owns its repository and workspace; configured remotes apply to real ones.
+  const gitopsRemote = allSandbox ? undefined : config.gitops.remote;
+  const gitops = await GitOpsRepo.open({ dir: gitopsDir, clock, branch: config.gitops.branch, remote: gitopsRemote && { ...gitopsRemote, timeoutMs: Math.max(config.httpTimeoutMs, 60_000) } });
+  const dvc = await DvcWorkspace.open(workspaceDir, { remote: !allSandbox && config.dvcRemote ? { url: config.dvcRemote } : undefined });
 
   let sandbox: Sandbox | null = null;
   let listener: { url: string; close(): Promise<void> } | null = null;
@@ -74,6 +78,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     argocd: new ArgoCdClient({ baseUrl: config.systems.argocd?.url ?? urls!.argocd, token: config.systems.argocd?.token, timeoutMs, clock }),
     dvc,
     gitops,
+    alertmanager: config.systems.alertmanagerUrl ? new AlertmanagerClient({ baseUrl: config.systems.alertmanagerUrl, timeoutMs }) : undefined,
   };
   return {
     clients,
@@ -85,4 +90,23 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
       await listener?.close();
     },
   };
+}
+
+/** All-sandbox time: the world is anchored at the scenario's start and runs at the configured speed (or on the given clock). */
+function sandboxTime(options: PlatformOptions): { scenario: Scenario; simulated: SimulatedClock } {
+  const { scenario, config } = options;
+  return { scenario, simulated: options.clock ?? new SimulatedClock({ start: new Date(scenario.start), speed: config.sandbox.speed }) };
+}
+
+/**
+ * Mixed mode: a real system (Prometheus scraping the sandbox's /metrics, say) and the autopilot
+ * read the wall clock, so the sandbox standing in for the others must too. Its world is re-anchored
+ * at the wall clock's now and runs at speed 1: the scenario's timeline (an event at 10m, an alert
+ * at 20m) counts from the platform's opening, and every instant the sandbox serves or stamps (the
+ * metrics a scrape reads, Argo CD operations, MLflow runs) is a wall-clock instant. Advancing this
+ * clock (the sandbox's control API, `advanceToAlert`) would put the sandbox ahead of the wall clock.
+ */
+function wallTime(scenario: Scenario): { scenario: Scenario; simulated: SimulatedClock } {
+  const now = systemClock.now();
+  return { scenario: { ...scenario, start: now.toISOString() }, simulated: new SimulatedClock({ start: now, speed: 1 }) };
 }

@@ -29,6 +29,7 @@ describe("faults", () => {
     const down = await fetch(`${sb.url}/prometheus/api/v1/query?query=1`);
     expect(down.status).toBe(503);
     expect(await down.text()).toBe("Service Unavailable");
+    expect(down.headers.get("x-prometheus-stopping")).toBe("false");
     sb.clock.advance(5 * 60_000);
     expect((await sb.json("/prometheus/api/v1/query?query=1")).status).toBe(200);
 

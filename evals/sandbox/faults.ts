@@ -12,6 +12,8 @@ export interface FaultOptions {
   now: () => number;
   /** The system's own JSON error body for `kind: error`. */
   errorBody: (message: string, path: string, now: number) => unknown;
+  /** Headers the system sets on its plain-text 503 when it is down. */
+  downHeaders?: Record<string, string>;
   /** Waits real milliseconds (slow faults). */
   realSleep: (ms: number) => Promise<void>;
 }
@@ -35,7 +37,7 @@ export function faultMiddleware(system: FaultSystem, options: FaultOptions): Mid
     if (!fault) return next();
     switch (fault.kind) {
       case "down":
-        return c.text("Service Unavailable", 503);
+        return c.text("Service Unavailable", 503, options.downHeaders);
       case "error":
         return c.json(options.errorBody(`${system} internal error (sandbox fault)`, new URL(c.req.url).pathname, options.now()) as object, 500);
       case "garbage":

@@ -3,6 +3,8 @@ export { DvcWorkspace } from "./workspace.js";
 export type { DvcStatus, DvcPushResult, DvcWorkspaceOptions, LockStageInput } from "./workspace.js";
 export type { DvcOut, DvcDirectoryOut, LockEntry, LockStage } from "./dvc-files.js";
 export { DvcError } from "./dvc-error.js";
+export { readDefaultRemote } from "./remote.js";
+export type { DvcRemote } from "./remote.js";
 export { DATASET_COLUMNS } from "./dataset-rows.js";
 export type { DatasetRow, RowSource, TopicCounts } from "./dataset-rows.js";
 export { generateBaseDataset, generateAugmentedRows, seedDataset, CANDIDATES_PER_QUERY } from "./dataset.js";

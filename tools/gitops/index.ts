@@ -6,3 +6,5 @@ export type { HelmValues, DeepPartial } from "./values.js";
 export { gitopsTools } from "./toolset.js";
 export { processorsOf } from "./inputs.js";
 export type { WriteValuesData } from "./toolset.js";
+export { GitRemote, isRemoteUrl, displayUrl } from "./remote.js";
+export type { GitRemoteOptions } from "./remote.js";

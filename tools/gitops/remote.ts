@@ -1,5 +1,6 @@
 import { execFile } from "node:child_process";
 import { mkdir } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { dirname } from "node:path";
 import { redactSecrets } from "../../core/index.js";
 import { GitOpsError } from "./values.js";
@@ -64,6 +65,17 @@ export class GitRemote {
       await this.run(["update-ref", `refs/heads/${this.branch}`, head]);
       await this.run(["reset", "--hard", "--quiet", head]);
     }
+  }
+
+  /** Reaches the remote without a clone: the commit its branch points at, or null when the branch does not exist yet. */
+  async probe(): Promise<string | null> {
+    const listed = await this.run(["ls-remote", "--heads", "--", this.options.url, `refs/heads/${this.branch}`], tmpdir());
+    return listed.trim() ? listed.trim().split(/\s+/)[0]! : null;
+  }
+
+  /** The git version, e.g. "2.39.5". */
+  async version(): Promise<string> {
+    return (await this.run(["--version"], tmpdir())).trim().replace(/^git version /, "");
   }
 
   /** The URL `origin` has in the clone at `dir`. */

@@ -95,4 +95,14 @@ describe("prometheus_compare_variants", () => {
     expect(clock.now().toISOString()).toBe("2026-08-01T12:30:00.000Z");
     expect(outcome.status === "success" && outcome.data.traffic_percent).toBe(10);
   });
+
+  it("samples a short window (the contract's abMinutes) every 15 s instead of every minute", async () => {
+    const { ctx, fake, clock } = await setup(variants(CHAMPION, { ndcg: 0.74, latency: 0.5, errors: 0.01 }));
+    const outcome = await compareVariantsTool.run(input(), { ...ctx, contract: { ...ctx.contract, abMinutes: 0.5 } });
+    if (outcome.status !== "success") throw new Error(outcome.summary);
+    expect(clock.now().toISOString()).toBe("2026-08-01T12:00:30.000Z");
+    expect(outcome.data.winner).toBe("candidate");
+    expect(fake.requests.map((r) => r.params.step)).toEqual(Array(6).fill("15"));
+    expect(JSON.parse(outcome.artifacts![0]!.content)).toMatchObject({ step_seconds: 15 });
+  });
 });

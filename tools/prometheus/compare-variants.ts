@@ -2,10 +2,9 @@ import { z } from "zod";
 import { DEFAULT_TRIGGER_CONTRACT, sleepUntil, type AbTestFinding } from "../../core/index.js";
 import { defineTool, type ToolOutcome } from "../tool.js";
 import { decideAbTest, type VariantRow } from "./ab-decision.js";
-import { PROMETHEUS_FLAGS, failure, fmt, mean, selector, serviceField, signalContract, signalField, signalLabel } from "./tool-support.js";
+import { PROMETHEUS_FLAGS, failure, fmt, mean, rangeStepSeconds, selector, serviceField, signalContract, signalField, signalLabel } from "./tool-support.js";
 
 const VARIANTS = ["champion", "candidate"] as const;
-const STEP_SECONDS = 60;
 
 /** `prometheus_compare_variants`: waits for the A/B window to end, then compares champion and candidate. */
 export const compareVariantsTool = defineTool({
@@ -30,6 +29,7 @@ export const compareVariantsTool = defineTool({
     const minutes = input.minutes ?? ctx.contract.abMinutes;
     const start = new Date(input.since);
     const end = new Date(start.getTime() + minutes * 60_000);
+    const stepSeconds = rangeStepSeconds(minutes);
     const window = { start: start.toISOString(), end: end.toISOString() };
     const metrics = [...new Set([contract.metric, ...ctx.contract.guardrails.map((g) => g.metric)])];
     const query = (metric: string, variant: string) => selector(metric, input.service, `variant="${variant}"`);
@@ -39,7 +39,7 @@ export const compareVariantsTool = defineTool({
         metrics.map(async (metric) => {
           const [champion, candidate] = await Promise.all(
             VARIANTS.map(async (variant) => {
-              const series = await ctx.clients.prometheus.queryRange(query(metric, variant), { start, end, stepSeconds: STEP_SECONDS, signal: ctx.signal });
+              const series = await ctx.clients.prometheus.queryRange(query(metric, variant), { start, end, stepSeconds, signal: ctx.signal });
               return mean(series.flatMap((s) => s.values.map((p) => p.value)).filter(Number.isFinite));
             }),
           );
@@ -70,7 +70,7 @@ export const compareVariantsTool = defineTool({
       const verdict = decision.winner === "inconclusive" ? "inconclusive" : `the ${decision.winner} wins`;
       const summary = `A/B of ${input.service} over ${window.start} to ${window.end}: ${verdict}${versus}: ${decision.reasons.join("; ")}`;
       const queries = metrics.flatMap((m) => VARIANTS.map((v) => query(m, v)));
-      const content = JSON.stringify({ ...data, reasons: decision.reasons, step_seconds: STEP_SECONDS, queries }, null, 2);
+      const content = JSON.stringify({ ...data, reasons: decision.reasons, step_seconds: stepSeconds, queries }, null, 2);
       return {
         status: "success",
         summary,

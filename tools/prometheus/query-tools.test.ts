@@ -83,6 +83,17 @@ describe("prometheus_query_range", () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it("steps a thirtieth of the window by default, between 15 s and 60 s; a given step wins", async () => {
+    const { ctx, fake } = await setup([up(1, 1)]);
+    const steps: Record<number, string> = { 5: "15", 10: "20", 20: "40", 30: "60", 1440: "60" };
+    for (const minutes of Object.keys(steps).map(Number)) {
+      const outcome = await queryRangeTool.run(queryRangeTool.input.parse({ query: "up", minutes }), ctx);
+      expect(outcome.status === "success" && outcome.data.step_seconds, `${minutes} minutes`).toBe(Number(steps[minutes]));
+    }
+    await queryRangeTool.run(queryRangeTool.input.parse({ query: "up", minutes: 5, step_seconds: 1 }), ctx);
+    expect(fake.requests.map((r) => r.params.step)).toEqual([...Object.values(steps), "1"]);
+  });
+
   it("answers no_data for a query without series", async () => {
     const { ctx } = await setup([]);
     const outcome = await queryRangeTool.run(queryRangeTool.input.parse({ query: "up", minutes: 5 }), ctx);

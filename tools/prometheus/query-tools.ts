@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineTool, type ToolOutcome } from "../tool.js";
 import type { PromSeries } from "./client.js";
-import { PROMETHEUS_FLAGS, failure, isoSeconds, jsonNumber, mean } from "./tool-support.js";
+import { PROMETHEUS_FLAGS, failure, isoSeconds, jsonNumber, mean, rangeStepSeconds } from "./tool-support.js";
 
 /** Most series a query tool returns; the total count is always reported. */
 const MAX_SERIES = 200;
@@ -83,11 +83,18 @@ export const queryRangeTool = defineTool({
   input: z.object({
     query: queryField,
     minutes: z.number().int().min(1).max(10_080).default(60).describe("window length in minutes, ending now (max 7 days)"),
-    step_seconds: z.number().int().min(1).max(86_400).default(60).describe("resolution step in seconds"),
+    step_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .optional()
+      .describe("resolution step in seconds; default a thirtieth of the window, between 15 and 60 (60 for an hour and more)"),
   }),
   flags: PROMETHEUS_FLAGS,
   timeoutMs: 120_000,
-  async run({ query, minutes, step_seconds }, ctx): Promise<ToolOutcome<RangeQueryResult>> {
+  async run({ query, minutes, step_seconds: step }, ctx): Promise<ToolOutcome<RangeQueryResult>> {
+    const step_seconds = step ?? rangeStepSeconds(minutes);
     const points = Math.floor((minutes * 60) / step_seconds) + 1;
     if (points > MAX_POINTS) {
       const minStep = Math.ceil((minutes * 60) / (MAX_POINTS - 1));

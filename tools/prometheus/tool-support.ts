@@ -71,6 +71,16 @@ export function trafficSeries<T extends { metric: Record<string, string> }>(seri
   return series.find((s) => s.metric.variant === "all") ?? series.find((s) => s.metric.variant === undefined) ?? series[0];
 }
 
+/**
+ * The step of a range query over a window of `minutes`: a thirtieth of the window, between 15 s and
+ * 60 s. Long windows keep one-minute samples; a short one (a test's 30-second A/B test) still gets
+ * a few points. Never under 15 s, a usual scrape interval: closer points would repeat one scraped
+ * value, and a breach "sustained" over consecutive points could then be a single scrape.
+ */
+export function rangeStepSeconds(minutes: number): number {
+  return Math.min(60, Math.max(15, Math.round((minutes * 60) / 30)));
+}
+
 /** The finite values of a range series. */
 export function finiteValues(series: PromSeries | undefined): { timestamp: number; value: number }[] {
   return (series?.values ?? []).filter((p) => Number.isFinite(p.value));

@@ -99,6 +99,25 @@ describe("prometheus_watch_signal", () => {
     expect(fine.summary).toContain("no sustained breach of 4 rules");
   });
 
+  it("on a short window, reads the pre-deploy value one 15 s step before the deploy and counts 15 s samples", async () => {
+    const seconds = (t: Date) => (t.getTime() - SINCE.getTime()) / 1000;
+    // Latency over the guardrail from 60 s on; a spike at 15-45 s covers two samples only.
+    const latency = (t: Date) => (seconds(t) >= 60 || (seconds(t) >= 15 && seconds(t) < 45) ? 1.3 : 0.4);
+    const { ctx, fake } = await setup([
+      { labels: { __name__: "search:ndcg_at_10", service: "search", variant: "all" }, value: () => 0.71 },
+      { labels: { __name__: "search:latency_p95_seconds", service: "search", variant: "all" }, value: latency },
+    ]);
+    const outcome = await watchSignalTool.run(input({ minutes: 4, check_every_minutes: 1 }), ctx);
+    if (outcome.status !== "success") throw new Error(outcome.summary);
+    expect(fake.requests[0]?.params.time).toBe("2026-08-01T11:59:45.000Z");
+    expect(outcome.data.window.end).toBe("2026-08-01T12:02:00.000Z");
+    expect(outcome.data.breaches).toEqual([
+      { metric: "search:latency_p95_seconds", rule: "guardrail: p95 latency over 1000 ms", value: 1.3, threshold: 1, at: "2026-08-01T12:01:30.000Z" },
+    ]);
+    expect(fake.requests.filter((r) => r.path.endsWith("query_range")).every((r) => r.params.step === "15")).toBe(true);
+    expect(outcome.artifacts?.[0]?.content).toContain("a breach holds for 3 consecutive 15 s samples");
+  });
+
   it("answers no_data when there is no pre-deploy value to compare against", async () => {
     const { ctx } = await setup([]);
     const outcome = await watchSignalTool.run(input(), ctx);

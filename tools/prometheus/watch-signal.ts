@@ -11,6 +11,7 @@ import {
   fmt,
   isoSeconds,
   pct,
+  rangeStepSeconds,
   selector,
   serviceField,
   signalContract,
@@ -18,8 +19,6 @@ import {
   signalLabel,
   trafficSeries,
 } from "./tool-support.js";
-
-const STEP_SECONDS = 60;
 
 type Points = { timestamp: number; value: number }[];
 type Breach = WatchFinding["breaches"][number];
@@ -30,7 +29,13 @@ const input = z.object({
   since: z.iso.datetime({ offset: true }).describe("RFC3339 time of the deploy"),
   minutes: z.number().positive().max(10_080).optional().describe("watch window in minutes; default the contract's watchMinutes"),
   check_every_minutes: z.number().min(1).max(1_440).default(10).describe("minutes between checks"),
-  sustained_points: z.number().int().min(1).max(60).default(3).describe("consecutive one-minute samples a breach must hold for"),
+  sustained_points: z
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(3)
+    .describe("consecutive samples a breach must hold for; samples are a thirtieth of the window apart, between 15 s and 60 s (one minute for windows of 30 minutes and more)"),
 });
 type WatchInput = z.output<typeof input>;
 
@@ -40,7 +45,7 @@ export const watchSignalTool = defineTool({
   system: "prometheus",
   title: "Watch a signal after a deploy",
   description:
-    "Watches the signal's rollback rule and every guardrail over [since, since + minutes] after a deploy, checking every check_every_minutes. Returns early, degraded, as soon as a rule is breached for sustained_points consecutive one-minute samples; otherwise returns healthy at the end of the window.",
+    "Watches the signal's rollback rule and every guardrail over [since, since + minutes] after a deploy, checking every check_every_minutes. Returns early, degraded, as soon as a rule is breached for sustained_points consecutive samples (one a minute on windows of 30 minutes and more); otherwise returns healthy at the end of the window.",
   input,
   flags: PROMETHEUS_FLAGS,
   finding: "watch",
@@ -50,8 +55,11 @@ export const watchSignalTool = defineTool({
     const contract = signalContract(ctx, args.signal);
     const since = new Date(args.since);
     const query = (metric: string) => selector(metric, args.service, ALL_VARIANTS);
+    const minutes = args.minutes ?? ctx.contract.watchMinutes;
+    const stepSeconds = rangeStepSeconds(minutes);
     try {
-      const preAt = new Date(since.getTime() - 60_000);
+      // The pre-deploy value is the sample one step before the deploy.
+      const preAt = new Date(since.getTime() - stepSeconds * 1000);
       const preSample = trafficSeries(await ctx.clients.prometheus.query(query(contract.metric), { time: preAt, signal: ctx.signal }));
       const pre = preSample && Number.isFinite(preSample.value) ? preSample.value : undefined;
       if (pre === undefined && contract.rollback.kind === "below_pre_deploy") {
@@ -60,7 +68,7 @@ export const watchSignalTool = defineTool({
       }
       const guards = await qualityGuards(args, preAt, query, ctx);
       const rules = [...watchRules(args, pre, ctx), ...guards];
-      const watched = await watch(args, rules, query, ctx);
+      const watched = await watch({ ...args, minutes, stepSeconds }, rules, query, ctx);
       if (!watched.sawSignal) {
         return { status: "no_data", summary: `no sample for ${query(contract.metric)} from ${args.since} to ${watched.end.toISOString()}` };
       }
@@ -76,7 +84,7 @@ export const watchSignalTool = defineTool({
       const summary = data.degraded
         ? `${args.service} degraded after the deploy, stopped early at ${data.window.end}: ${found}`
         : `${args.service} held from ${data.window.start} to ${data.window.end}: ${held}, no sustained breach of ${rules.length} rules`;
-      const content = renderWatchReport({ ...args, data, pre, preAt, rules, checks, queries: uniqueMetrics(rules).map(query), stepSeconds: STEP_SECONDS });
+      const content = renderWatchReport({ ...args, data, pre, preAt, rules, checks, queries: uniqueMetrics(rules).map(query), stepSeconds });
       return { status: "success", summary, data, artifacts: [{ kind: "watch_report", name: `watch-${args.signal}.md`, mediaType: "text/markdown", content }] };
     } catch (error) {
       return failure(error, ctx);
@@ -131,9 +139,9 @@ function watchRules(args: WatchInput, pre: number | undefined, ctx: ToolContext)
  * Checks every `check_every_minutes` until the window ends or a rule is breached: each check
  * waits until its instant, then range-queries every watched metric from the deploy to that instant.
  */
-async function watch(args: WatchInput, rules: WatchRule[], query: (metric: string) => string, ctx: ToolContext) {
+async function watch(args: WatchInput & { minutes: number; stepSeconds: number }, rules: WatchRule[], query: (metric: string) => string, ctx: ToolContext) {
   const since = new Date(args.since);
-  const end = new Date(since.getTime() + (args.minutes ?? ctx.contract.watchMinutes) * 60_000);
+  const end = new Date(since.getTime() + args.minutes * 60_000);
   const signalMetric = signalContract(ctx, args.signal).metric;
   const metrics = uniqueMetrics(rules, signalMetric);
   const checks: WatchCheck[] = [];
@@ -143,22 +151,22 @@ async function watch(args: WatchInput, rules: WatchRule[], query: (metric: strin
   while (t < end && breaches.length === 0) {
     t = new Date(Math.min(t.getTime() + args.check_every_minutes * 60_000, end.getTime()));
     await sleepUntil(ctx.clock, t, ctx.signal);
-    const range = { start: since, end: t, stepSeconds: STEP_SECONDS, signal: ctx.signal };
+    const range = { start: since, end: t, stepSeconds: args.stepSeconds, signal: ctx.signal };
     const latest = new Map(
       await Promise.all(metrics.map(async (m) => [m, finiteValues(trafficSeries(await ctx.clients.prometheus.queryRange(query(m), range)))] as const)),
     );
     sawSignal ||= (latest.get(signalMetric)?.length ?? 0) > 0;
-    breaches = detect(rules, latest, args.sustained_points);
+    breaches = detect(rules, latest, args.sustained_points, args.stepSeconds);
     checks.push({ at: t.toISOString(), values: lastValues(latest) });
   }
   return { end: t, breaches, checks, sawSignal };
 }
 
 /** Breaches of the rules in the latest data; a guardrail repeating the signal's own rule counts once. */
-function detect(rules: WatchRule[], latest: Map<string, Points>, sustained: number): Breach[] {
+function detect(rules: WatchRule[], latest: Map<string, Points>, sustained: number, stepSeconds: number): Breach[] {
   const found: Breach[] = [];
   for (const r of rules) {
-    const hit = firstSustainedBreach(latest.get(r.metric) ?? [], r.breaches, sustained, STEP_SECONDS);
+    const hit = firstSustainedBreach(latest.get(r.metric) ?? [], r.breaches, sustained, stepSeconds);
     if (!hit || found.some((b) => b.metric === r.metric && b.threshold === r.threshold)) continue;
     found.push({ metric: r.metric, rule: r.rule, value: hit.value, threshold: r.threshold, at: isoSeconds(hit.timestamp) });
   }
