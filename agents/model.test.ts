@@ -25,6 +25,7 @@ const messages = [
       contract: { ...DEFAULT_TRIGGER_CONTRACT.signals.ndcg_drop },
       findings: {},
       deployments: [],
+      git_changes: [],
     }),
   ),
 ];

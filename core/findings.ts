@@ -122,6 +122,19 @@ export const RollbackFinding = z.object({
   at: z.string(),
 });
 
+/** A commit to the GitOps repository: a write of new values, or a restore of an earlier revision's. */
+export const GitChangeFinding = z.object({
+  app: z.string(),
+  environment: z.string(),
+  /** The head after the change (the commit, or the unchanged head when nothing was committed). */
+  revision: z.string(),
+  /** The head before the change. */
+  previous_revision: z.string().nullable(),
+  changed: z.boolean(),
+  /** The revision whose values were restored; null for a write. */
+  restored_from: z.string().nullable(),
+});
+
 /** A version whose deploy held, recorded as a stable rollback target and maybe the new gold. */
 export const BaselineFinding = z.object({
   model_name: z.string(),
@@ -146,6 +159,7 @@ export const FINDING_SCHEMAS = {
   watch: WatchFinding,
   rollback: RollbackFinding,
   baseline: BaselineFinding,
+  git_change: GitChangeFinding,
 } as const;
 
 /** A kind of finding. */
@@ -163,4 +177,5 @@ export type AbTestFinding = z.infer<typeof AbTestFinding>;
 export type WatchFinding = z.infer<typeof WatchFinding>;
 export type RollbackFinding = z.infer<typeof RollbackFinding>;
 export type BaselineFinding = z.infer<typeof BaselineFinding>;
+export type GitChangeFinding = z.infer<typeof GitChangeFinding>;
 export type GateCheck = z.infer<typeof GateCheck>;

@@ -40,6 +40,7 @@ export {
   WatchFinding,
   RollbackFinding,
   BaselineFinding,
+  GitChangeFinding,
   FINDING_SCHEMAS,
 } from "./findings.js";
 export type { FindingKind, FindingData } from "./findings.js";

@@ -41,6 +41,13 @@ export const LOOP_STEPS = {
     goal: "Record the promoted version as a stable baseline (a rollback target, gold if it is the best yet) and tag the data it trained on.",
   },
   rollback: { id: "rollback", phase: "rollback", agent: "devops", produces: "rollback", goal: "Roll back to the last stable deployment and restore the champion alias." },
+  "rollback.git": {
+    id: "rollback.git",
+    phase: "rollback",
+    agent: "devops",
+    produces: "git_change",
+    goal: "This cycle committed values that never deployed: roll Argo CD back if a sync of them was accepted after all, and restore Git to the values that serve.",
+  },
 } as const satisfies Record<string, Omit<LoopStep, "id"> & { id: string }>;
 
 /** The id of a loop step. */
@@ -56,7 +63,7 @@ export const PHASE_STEPS: Record<Phase, readonly StepId[]> = {
   ab_test: ["ab_test.canary", "ab_test.compare"],
   promote: ["promote", "promote.baseline"],
   watch: ["watch"],
-  rollback: ["rollback"],
+  rollback: ["rollback", "rollback.git"],
 };
 
 /** Whether `value` is a step id. */
@@ -66,5 +73,5 @@ export function isStepId(value: unknown): value is StepId {
 
 /** A move the loop allows the supervisor to make now. */
 export type LoopMove =
-  | { move: "assign"; step: StepId; agent: AgentId; why: string }
+  | { move: "assign"; step: StepId; agent: AgentId; why: string; /** Wait this long (clock time) before the task starts: a retry's backoff. */ delayMs?: number }
   | { move: "finish"; outcome: Outcome; why: string };

@@ -46,6 +46,7 @@ export function taskBrief(state: CycleStateType, contract: TriggerContract, step
     contract: contractView(state, contract),
     findings: latestFindings(state),
     deployments: state.findings.filter((f) => f.kind === "deployment").map((f) => ({ ...f.data, step: f.step })),
+    git_changes: state.findings.filter((f) => f.kind === "git_change").map((f) => ({ ...f.data, step: f.step })),
   };
 }
 

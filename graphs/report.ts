@@ -6,6 +6,15 @@ import { latestFinding } from "./routes.js";
 import type { CycleStateType } from "./state.js";
 
 /** The cycle report: what happened, with the ids that let anyone check it in each system. */
+const ErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  system: z.string().optional(),
+  request: z.string().optional(),
+  upstream_status: z.number().optional(),
+  retryable: z.boolean(),
+});
+
 export const CycleReportSchema = z.object({
   cycle_id: z.string(),
   timestamp: z.string().describe("when the cycle started"),
@@ -36,6 +45,7 @@ export const CycleReportSchema = z.object({
         model_version: z.string().optional(),
         argocd_revision: z.string().optional(),
       }),
+      error: ErrorSchema.optional().describe("what failed, for an action whose status is error"),
     }),
   ),
   approver: z.string().nullable(),
@@ -44,10 +54,23 @@ export const CycleReportSchema = z.object({
   usage: z.object({ modelCalls: z.number(), toolCalls: z.number(), inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number() }),
   outcome: z.enum(OUTCOMES),
   outcome_reason: z.string(),
+  failure: ErrorSchema.extend({ step: z.string(), tool: z.string() })
+    .nullable()
+    .describe("for an escalated cycle that stopped on a tool error: the step, the tool and what failed, so escalations can be grouped by system"),
   rollback_available: z.boolean(),
   artifacts: z.array(z.object({ id: z.string(), kind: z.string(), name: z.string(), mediaType: z.string(), sha256: z.string(), size: z.number() })),
   findings: z.record(z.string(), z.unknown()),
-  steps: z.array(z.object({ step: z.string(), agent: z.string(), status: z.string(), summary: z.string() })),
+  steps: z.array(
+    z.object({
+      step: z.string(),
+      agent: z.string(),
+      attempt: z.number().describe("1 for the first attempt of the step in this cycle"),
+      status: z.string(),
+      summary: z.string(),
+      started_at: z.string(),
+      ended_at: z.string(),
+    }),
+  ),
   model: z.string(),
   prompt_versions: z.object({ supervisor: z.string(), specialist: z.string() }),
 });
@@ -83,6 +106,7 @@ export function buildReport(state: CycleStateType, finishedAt: Date, model: stri
       summary: a.summary,
       duration_sec: Math.round(a.durationSec * 1000) / 1000,
       artifacts: a.ids,
+      ...(a.error ? { error: a.error } : {}),
     })),
     approver: approved.length > 0 ? approved[approved.length - 1]!.by : null,
     approvals: state.approvals.map((a) => ({ id: a.id, tool: a.tool, status: a.status, by: a.by, reason: a.reason, at: a.at })),
@@ -90,12 +114,21 @@ export function buildReport(state: CycleStateType, finishedAt: Date, model: stri
     usage: state.usage,
     outcome,
     outcome_reason: state.outcomeReason ?? "",
+    failure: outcome === "escalated" ? failureOf(state) : null,
     // A promoted model can be rolled back to the deployment it replaced.
     rollback_available: outcome === "promoted" && promote?.previous_history_id !== undefined && promote.previous_history_id !== null,
     artifacts: state.artifacts,
     findings: latestFindings(state),
-    steps: state.steps.map((s) => ({ step: s.step, agent: s.agent, status: s.status, summary: s.summary })),
+    steps: state.steps.map((s) => ({ step: s.step, agent: s.agent, attempt: s.attempt, status: s.status, summary: s.summary, started_at: s.startedAt, ended_at: s.endedAt })),
     model,
     prompt_versions: { supervisor: SUPERVISOR_PROMPT_VERSION, specialist: SPECIALIST_PROMPT_VERSION },
   };
+}
+
+/** The tool error the cycle stopped on: that of the last step that ended incomplete after one. */
+function failureOf(state: CycleStateType): CycleReport["failure"] {
+  const step = state.steps.findLast((s) => s.status === "incomplete");
+  if (!step?.failure) return null;
+  const { tool, ...error } = step.failure;
+  return { step: step.step, tool, ...error };
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { DEFAULT_TRIGGER_CONTRACT, type FindingKind, type StepId } from "../core/index.js";
 import { LOOP_STEPS } from "../core/index.js";
-import { allowedMoves, DEFAULT_LIMITS, routeAfterAgent } from "./routes.js";
+import { allowedMoves, DEFAULT_LIMITS, gitAhead, routeAfterAgent } from "./routes.js";
 import { NO_USAGE, type CycleStateType, type FindingRecord, type StepRecord } from "./state.js";
 import { AIMessage } from "@langchain/core/messages";
 import type { FlagSnapshot } from "../policies/ports.js";
@@ -148,6 +148,55 @@ describe("allowedMoves", () => {
     expect(first(state(once))).toMatchObject({ move: "assign", step: "evaluate" });
     once.steps.push({ ...done("evaluate", "incomplete"), attempt: 2 });
     expect(first(state(once))).toMatchObject({ move: "finish", outcome: "escalated" });
+  });
+
+  it("retries a step a system failed on after a backoff that doubles, and never retries an answer retrying cannot fix", () => {
+    const down = { tool: "h2o_train_model", code: "upstream_http_503", message: "h2o: POST /3/ImportFiles answered 503", system: "h2o", retryable: true };
+    const once = through("augment");
+    once.steps.push({ ...done("train", "incomplete"), failure: down });
+    expect(first(state(once))).toMatchObject({ move: "assign", step: "train", delayMs: DEFAULT_LIMITS.retryBackoffMs });
+    const limits = { ...DEFAULT_LIMITS, maxStepAttempts: 3 };
+    once.steps.push({ ...done("train", "incomplete"), attempt: 2, failure: down });
+    expect(allowedMoves(state(once), DEFAULT_TRIGGER_CONTRACT, flags, limits)[0]).toMatchObject({ step: "train", delayMs: 2 * DEFAULT_LIMITS.retryBackoffMs });
+
+    const garbage = through("augment");
+    garbage.steps.push({ ...done("train", "incomplete"), failure: { ...down, tool: "mlflow_register_candidate", system: "mlflow", code: "upstream_garbage", retryable: false } });
+    const moves = allowedMoves(state(garbage), DEFAULT_TRIGGER_CONTRACT, flags, DEFAULT_LIMITS);
+    expect(moves[0]).toMatchObject({ move: "finish", outcome: "escalated" });
+    expect(moves[0]!.why).toContain("mlflow gave an answer retrying cannot fix");
+    // A step that ended without a tool error (the model gave up) is retried at once.
+    const gaveUp = through("augment");
+    gaveUp.steps.push(done("train", "incomplete"));
+    expect(first(state(gaveUp))).not.toHaveProperty("delayMs");
+  });
+
+  it("restores Git when a commit of this cycle never deployed, then escalates with the cause", () => {
+    const s = through("evaluate");
+    const write = { app: "search", environment: "production", revision: "c0ffee1", previous_revision: "abc1234", changed: true, restored_from: null };
+    s.findings.push(found("git_change", "ab_test.canary", write));
+    s.steps.push({ ...done("ab_test.canary", "incomplete"), summary: "Sync did not complete: argocd timed out", failure: { tool: "argocd_sync_application", code: "upstream_timeout", message: "timed out", system: "argocd", retryable: true } });
+    s.steps.push({ ...done("ab_test.canary", "incomplete"), attempt: 2, summary: "Sync did not complete: argocd timed out" });
+    expect(gitAhead(state(s))).toEqual({ revision: "c0ffee1", before: "abc1234" });
+    expect(first(state(s))).toMatchObject({ move: "assign", step: "rollback.git" });
+
+    const restored = { ...s, steps: [...s.steps, done("rollback.git")], findings: [...s.findings, found("git_change", "rollback.git", { ...write, revision: "d00d001", previous_revision: "c0ffee1", restored_from: "abc1234" })] };
+    expect(gitAhead(state(restored))).toBeNull();
+    const end = first(state(restored));
+    expect(end).toMatchObject({ move: "finish", outcome: "escalated" });
+    expect(end.why).toContain("ab_test.canary did not complete (Sync did not complete: argocd timed out)");
+    expect(end.why).toContain("Git was restored to the values that serve (d00d001)");
+
+    const failed = { ...s, steps: [...s.steps, done("rollback.git", "incomplete")] };
+    const manual = first(state(failed));
+    expect(manual).toMatchObject({ move: "finish", outcome: "escalated" });
+    expect(manual.why).toContain("Git may still hold values that never deployed (c0ffee1)");
+  });
+
+  it("sees no Git drift when the written revision was deployed, or nothing was committed", () => {
+    const write = { app: "search", environment: "production", revision: "c0ffee1", previous_revision: "abc1234", changed: true, restored_from: null };
+    const deployed = state({ findings: [found("git_change", "ab_test.canary", write), found("deployment", "ab_test.canary", { revision: "c0ffee1" })] });
+    expect(gitAhead(deployed)).toBeNull();
+    expect(gitAhead(state({ findings: [found("git_change", "ab_test.canary", { ...write, changed: false, revision: "abc1234" })] }))).toBeNull();
   });
 
   it("does not retry a step the policy denied, and rolls back what was deployed", () => {

@@ -1,5 +1,5 @@
 import type { AIMessage } from "@langchain/core/messages";
-import { LOOP_STEPS, type FindingKind, type LoopMove, type Phase, type StepId, type TriggerContract } from "../core/index.js";
+import { LOOP_STEPS, type FindingKind, type GitChangeFinding, type LoopMove, type Phase, type StepId, type TriggerContract } from "../core/index.js";
 import type { FlagSnapshot } from "../policies/index.js";
 import type { CycleStateType, FindingRecord } from "./state.js";
 
@@ -13,10 +13,12 @@ export interface CycleLimits {
   maxStepAttempts: number;
   /** Spending limit per cycle in USD. */
   maxCostUsd: number;
+  /** Clock time before a step that failed on a retryable upstream error is tried again; doubles with each attempt. */
+  retryBackoffMs: number;
 }
 
 /** Defaults of the cycle limits. */
-export const DEFAULT_LIMITS: CycleLimits = { maxToolCalls: 80, maxModelCallsPerTask: 12, maxStepAttempts: 2, maxCostUsd: 5 };
+export const DEFAULT_LIMITS: CycleLimits = { maxToolCalls: 80, maxModelCallsPerTask: 12, maxStepAttempts: 2, maxCostUsd: 5, retryBackoffMs: 30_000 };
 
 /** The latest finding of `kind`, optionally of one step. */
 export function latestFinding(state: Pick<CycleStateType, "findings">, kind: FindingKind, step?: StepId): FindingRecord | undefined {
@@ -27,7 +29,7 @@ export function latestFinding(state: Pick<CycleStateType, "findings">, kind: Fin
   return undefined;
 }
 
-const assign = (step: StepId, why: string): LoopMove => ({ move: "assign", step, agent: LOOP_STEPS[step].agent, why });
+const assign = (step: StepId, why: string, delayMs?: number): LoopMove => ({ move: "assign", step, agent: LOOP_STEPS[step].agent, why, ...(delayMs ? { delayMs } : {}) });
 const escalate = (why: string): LoopMove => ({ move: "finish", outcome: "escalated", why });
 
 /**
@@ -43,10 +45,17 @@ export function allowedMoves(state: CycleStateType, contract: TriggerContract, f
 function nextMoves(state: CycleStateType, contract: TriggerContract, flags: FlagSnapshot | null, limits: CycleLimits): LoopMove[] {
   const deployed = state.findings.some((f) => f.kind === "deployment");
   const rolledBack = state.findings.some((f) => f.kind === "rollback");
-  const rollbackOr = (why: string): LoopMove[] => (deployed && !rolledBack && !isDone(state, "rollback") ? [assign("rollback", why), escalate(why)] : [escalate(why)]);
+  const ahead = gitAhead(state);
+  // Before a cycle gives up, what it changed is withdrawn: a deployment through Argo CD history, a
+  // commit that never deployed by restoring Git to what serves.
+  const rollbackOr = (why: string): LoopMove[] => {
+    if (deployed && !rolledBack && !isDone(state, "rollback")) return [assign("rollback", why), escalate(why)];
+    if (ahead && !state.steps.some((s) => s.step === "rollback.git")) return [assign("rollback.git", `${why} Git holds ${ahead.revision.slice(0, 7)}, which never deployed.`), escalate(why)];
+    return [escalate(ahead ? `${why} Git still holds ${ahead.revision.slice(0, 7)}, which never deployed; restore it by hand.` : why)];
+  };
 
   const hardStop = state.stops.find((s) => s.hardStop);
-  if (hardStop) return [escalate(`Stopped by policy at ${hardStop.tool}: ${hardStop.reasons.join("; ")}`)];
+  if (hardStop) return [escalate(`Stopped by policy at ${hardStop.tool}: ${hardStop.reasons.join("; ")}${ahead ? `; Git holds ${ahead.revision.slice(0, 7)}, which never deployed` : ""}`)];
   if (state.usage.costUsd >= limits.maxCostUsd) return rollbackOr(`The cycle spent its budget of ${limits.maxCostUsd} USD.`);
   if (state.usage.toolCalls >= limits.maxToolCalls) return rollbackOr(`The cycle made ${state.usage.toolCalls} tool calls, its limit.`);
 
@@ -59,12 +68,27 @@ function nextMoves(state: CycleStateType, contract: TriggerContract, flags: Flag
     const attempts = state.steps.filter((s) => s.step === last.step).length;
     const why = `${last.step} did not complete (${last.summary.slice(0, 300)})`;
     if (last.step === "rollback") return [escalate(`${why}; the rollback needs a human.`)];
+    if (last.step === "rollback.git") return [escalate(`${why}; Git may still hold values that never deployed${ahead ? ` (${ahead.revision.slice(0, 7)})` : ""}: restore them by hand.`)];
     // Recording the baseline is bookkeeping: its failure never undoes a deploy that held.
     if (last.step === "promote.baseline") return [{ move: "finish", outcome: "promoted", why: `The candidate serves all traffic and held up after the deploy, but ${why}; mark it stable by hand.` }];
     const denied = state.stops.filter((s) => s.step === last.step);
     if (denied.length > 0) return rollbackOr(`${why}: the policy denied ${denied.map((d) => `${d.tool} (${d.reasons.join("; ")})`).join(", ")}`);
-    if (attempts < limits.maxStepAttempts) return [assign(last.step, `Retry: ${why}.`), ...rollbackOr(why)];
+    const failure = last.failure;
+    // An upstream answer that retrying cannot change (a 4xx, garbage) ends the step's attempts now.
+    if (failure?.system && !failure.retryable) return rollbackOr(`${why}; ${failure.system} gave an answer retrying cannot fix.`);
+    if (attempts < limits.maxStepAttempts) {
+      // A system that was down or slow gets time to recover before the step is tried again.
+      const delayMs = failure?.retryable ? limits.retryBackoffMs * 2 ** (attempts - 1) : 0;
+      return [assign(last.step, `Retry${delayMs ? ` in ${Math.round(delayMs / 1000)} s` : ""}: ${why}.`, delayMs), ...rollbackOr(why)];
+    }
     return rollbackOr(`${why} after ${attempts} attempts.`);
+  }
+
+  if (isDone(state, "rollback.git")) {
+    const failed = state.steps.findLast((s) => s.status === "incomplete");
+    const restored = latestFinding(state, "git_change")?.data as GitChangeFinding | undefined;
+    const cause = failed ? `${failed.step} did not complete (${failed.summary.slice(0, 300)})` : "The cycle stopped before deploying";
+    return [escalate(`${cause}; Git was restored to the values that serve${restored ? ` (${restored.revision.slice(0, 7)})` : ""}.`)];
   }
 
   if (isDone(state, "rollback")) {
@@ -139,6 +163,19 @@ function phaseMove(state: CycleStateType, phase: Phase, flags: FlagSnapshot | nu
     default:
       return null;
   }
+}
+
+/**
+ * The commit of this cycle Git now holds without any sync having deployed it (a canary or
+ * promotion whose sync failed or was refused), or null when Git says what serves.
+ */
+export function gitAhead(state: Pick<CycleStateType, "findings">): { revision: string; before: string | null } | null {
+  const changes = state.findings.filter((f) => f.kind === "git_change").map((f) => f.data as GitChangeFinding);
+  const last = changes.at(-1);
+  if (!last || last.restored_from !== null || !changes.some((c) => c.changed)) return null;
+  const deployed = new Set(state.findings.filter((f) => f.kind === "deployment" || f.kind === "rollback").map((f) => (f.data as { revision?: string }).revision));
+  if (deployed.has(last.revision)) return null;
+  return { revision: last.revision, before: changes.find((c) => c.changed && c.restored_from === null)?.previous_revision ?? null };
 }
 
 /** Whether `step` finished with its finding. */

@@ -38,6 +38,16 @@ export interface TaskAssignment {
   modelCalls: number;
 }
 
+/** What failed in a tool call: the system, the request and its answer, and whether a retry could help. */
+export interface ActionError {
+  code: string;
+  message: string;
+  system?: string;
+  request?: string;
+  upstream_status?: number;
+  retryable: boolean;
+}
+
 /** A finished task. */
 export interface StepRecord {
   step: StepId;
@@ -49,6 +59,8 @@ export interface StepRecord {
   summary: string;
   startedAt: string;
   endedAt: string;
+  /** The last tool error of the task, when it ended incomplete after one. */
+  failure?: ActionError & { tool: string };
 }
 
 /** A finding recorded from a tool result. */
@@ -76,6 +88,8 @@ export interface ActionRecord {
   durationSec: number;
   ids: { dvc_hash?: string; mlflow_run_id?: string; model_version?: string; argocd_revision?: string };
   approvalId?: string;
+  /** What failed, for an action whose status is error. */
+  error?: ActionError;
 }
 
 /** A human approval asked for during the cycle, and its answer. */

@@ -48,6 +48,8 @@ export interface TaskBriefContext {
   contract: Record<string, unknown> | null;
   findings: Record<string, unknown>;
   deployments: unknown[];
+  /** This cycle's commits to the GitOps repository, oldest first (writes and restores). */
+  git_changes: unknown[];
 }
 
 /** The first user message of a task: the supervisor's instructions and the cycle's facts. */

@@ -13,6 +13,7 @@ export const devops: AgentProfile = {
     "On promotion, after the sync, point the champion alias at the new version with mlflow_set_model_alias.",
     "For a processor capacity change, write exactly the processors the quality gate approved (its proposal) and sync.",
     "When a promoted version held after its watch, record it with mlflow_record_baseline and tag the dataset it trained on with dvc_tag_dataset (tag stable-<version>).",
+    "When this cycle committed values that never deployed (rollback.git): read the app with argocd_get_application; if its latest history entry is a revision this cycle wrote (git_changes), roll back with argocd_rollback_application to the entry before it; then restore Git with gitops_restore_values to the revision that serves.",
     "To roll back, use argocd_rollback_application to the history id before this cycle's first deployment, restore the champion alias if this cycle moved it, and restore the values of the revision rolled back to with gitops_restore_values so Git matches what serves.",
   ],
   tools: [
@@ -32,5 +33,6 @@ export const devops: AgentProfile = {
     promote: ["mlflow_get_model", "gitops_get_values", "gitops_write_values", "argocd_get_application", "argocd_sync_application", "mlflow_set_model_alias"],
     "promote.baseline": ["mlflow_get_model", "mlflow_record_baseline", "dvc_tag_dataset"],
     rollback: ["argocd_get_application", "argocd_rollback_application", "mlflow_get_model", "mlflow_set_model_alias", "gitops_get_values", "gitops_restore_values"],
+    "rollback.git": ["argocd_get_application", "argocd_rollback_application", "gitops_get_values", "gitops_restore_values"],
   },
 };

@@ -35,9 +35,10 @@ export function lastResult(results: readonly ToolResultView[], tool: string): To
 }
 
 /**
- * Runs `tool` once (twice when its first error was retryable) and then hands the result to
- * `next`; after a final failure it answers with the error, so a broken system ends the task
- * instead of looping.
+ * Runs `tool` once and hands the result to `next`; after a failure it answers with the error, so a
+ * broken system ends the task. Retrying is not the runbook's call: the HTTP clients retry network
+ * errors and 5xx with backoff, and the loop retries the step after a clock-time backoff when the
+ * error was retryable (graphs/routes.ts).
  */
 export function step(
   results: readonly ToolResultView[],
@@ -49,7 +50,6 @@ export function step(
   const calls = results.filter((r) => r.tool === tool);
   const last = calls[calls.length - 1];
   if (!last) return call(tool, args(), say);
-  if (last.status === "error" && last.error?.retryable && calls.length < 2) return call(tool, args(), `${say} (retrying after: ${last.summary})`);
   if (last.status === "error") return answer(`${tool} failed: ${last.summary}`);
   // A call the policy denied or a human refused is final for this task.
   if (last.status === "denied" || last.status === "rejected") return answer(`${tool} was not run: ${last.summary}`);

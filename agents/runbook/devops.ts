@@ -115,6 +115,39 @@ export const devopsRunbook: SpecialistRunbook = (task, results) => {
         );
       });
     }
+    case "rollback.git": {
+      // Commits of this cycle no sync deployed: withdraw a sync Argo CD accepted after all, then make Git say what serves.
+      const commits = (task.git_changes as Array<{ revision?: string; previous_revision?: string | null; changed?: boolean; restored_from?: string | null }>).filter(
+        (c) => c.changed && !c.restored_from,
+      );
+      const written = new Set(commits.map((c) => String(c.revision)));
+      const restore = (revision: string, done: string) =>
+        step(
+          results,
+          "gitops_restore_values",
+          () => ({ app, revision, reason: `Withdraw values this cycle committed that never deployed (cycle ${cycle}).` }),
+          `Restoring Git to ${revision.slice(0, 7)}, which serves.`,
+          () => answer(done),
+        );
+      // Argo CD not answering is no reason to leave Git ahead of what serves: its sync failed, so the
+      // values from before this cycle's first commit are what Argo CD last deployed.
+      const read = results.filter((r) => r.tool === "argocd_get_application").at(-1);
+      const before = commits[0]?.previous_revision;
+      if (read?.status === "error" && before)
+        return restore(before, `Argo CD could not be read (${read.summary}); Git restored to ${before.slice(0, 7)}, the values from before this cycle.`);
+      return step(results, "argocd_get_application", () => ({ app }), `Reading what ${app} serves.`, (read) => {
+        const history = ((read.data as { history?: Array<{ id: number; revision: string | null }> } | undefined)?.history ?? []).slice();
+        const newest = history.at(-1);
+        if (!newest?.revision) return answer(`${app} has no deployment history to restore Git to.`);
+        if (!written.has(newest.revision)) return restore(newest.revision, `Git restored to ${newest.revision.slice(0, 7)}, the revision that serves; nothing of this cycle was deployed.`);
+        // A sync of this cycle's commit was accepted after all: roll back to the entry before the first of them.
+        const before = history.slice(0, history.findIndex((h) => h.revision !== null && written.has(h.revision))).at(-1);
+        if (!before?.revision) return answer(`${app}'s history holds no deployment from before this cycle to roll back to.`);
+        return step(results, "argocd_rollback_application", () => ({ app, history_id: before.id }), `A sync of this cycle's commit was accepted; rolling ${app} back to history ${before.id}.`, (rolled) =>
+          rolled.status === "success" ? restore(before.revision!, `Rolled back to history ${before.id} and Git matches it.`) : answer(`Rollback did not complete: ${rolled.summary}`),
+        );
+      });
+    }
     default:
       return answer(`Step ${task.step} is not a DevOps step.`);
   }

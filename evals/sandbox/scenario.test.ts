@@ -34,7 +34,20 @@ function errorOf(fn: () => unknown): ScenarioError {
 
 describe("scenario files", () => {
   it("lists and loads the shipped scenarios", () => {
-    expect(listScenarios()).toEqual(["bad-deploy", "cost-overrun", "etl-backlog", "latency-spike", "ndcg-drop", "recall-drop", "satisfaction-drop"]);
+    expect(listScenarios()).toEqual([
+      "bad-deploy",
+      "cost-overrun",
+      "etl-backlog",
+      "fast-ndcg-drop",
+      "latency-spike",
+      "ndcg-drop",
+      "ndcg-drop-argocd-slow",
+      "ndcg-drop-h2o-outage",
+      "ndcg-drop-mlflow-proxy-page",
+      "ndcg-drop-prometheus-outage",
+      "recall-drop",
+      "satisfaction-drop",
+    ]);
     const ndcg = loadScenario("ndcg-drop");
     expect(ndcg.events[0]).toEqual({ at: "10m", kind: "corpus_shift", topics: ["travel", "sports"], quality_drop: 0.18 });
     expect(ndcg.rollout).toBeUndefined();

@@ -149,7 +149,8 @@ describe("every shipped scenario", () => {
   it.each(listScenarios())("%s raises alerts whose signal label names a signal that is healthy at start and triggered when the alert fires", async (name) => {
     const scenario = loadScenario(name);
     expect(scenario.alerts.length).toBeGreaterThan(0);
-    s = await startSandbox(scenario);
+    // The world's series, not its faults: a scenario may take Prometheus down when its alert fires.
+    s = await startSandbox({ ...scenario, faults: [] });
     const signals = scenario.alerts.map((a) => a.labels.signal);
     for (const signal of signals) {
       expect(isSignal(signal), `${name}: signal label ${signal}`).toBe(true);

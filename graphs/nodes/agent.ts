@@ -57,7 +57,10 @@ export function agentNode(deps: CycleGraphDeps, agent: AgentProfile) {
 function stepRecord(state: CycleStateType, task: TaskAssignment, summary: string, now: Date): StepRecord {
   const produces = LOOP_STEPS[task.step].produces;
   const established = produces === null || state.findings.some((f) => f.step === task.step && f.kind === produces && f.at >= task.startedAt);
+  // The task's last tool error, which tells the supervisor whether retrying the step can help.
+  const failed = established ? undefined : state.actions.findLast((a) => a.step === task.step && a.startedAt >= task.startedAt && a.error);
   return {
+    ...(failed?.error ? { failure: { tool: failed.tool, ...failed.error } } : {}),
     step: task.step,
     phase: task.phase,
     agent: task.agent,

@@ -44,9 +44,12 @@ export function supervisorNode(deps: CycleGraphDeps) {
     }
     const step = LOOP_STEPS[move.step];
     const attempt = state.steps.filter((s) => s.step === move.step).length + 1;
+    // A retry after a system failed waits in clock time (simulated in the sandbox) before it starts.
+    if (move.delayMs) await deps.clock.sleep(move.delayMs, config.signal);
+    const startedAt = move.delayMs ? deps.clock.now() : now;
     return {
       ...base,
-      task: { step: move.step, phase: step.phase, agent: step.agent, instructions, attempt, startedAt: now.toISOString(), modelCalls: 0 },
+      task: { step: move.step, phase: step.phase, agent: step.agent, instructions, attempt, startedAt: startedAt.toISOString(), modelCalls: 0 },
       messages: [
         new RemoveMessage({ id: REMOVE_ALL_MESSAGES }),
         new HumanMessage(taskMessage(taskBrief(state, deps.contract, move.step, step.phase, step.agent, instructions))),

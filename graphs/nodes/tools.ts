@@ -3,12 +3,12 @@ import { tool as lcTool } from "@langchain/core/tools";
 import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { z } from "zod";
 import { FINDING_SCHEMAS, type ArtifactRef } from "../../core/index.js";
-import { renderToolOutcome, type ToolOutcome } from "../../tools/index.js";
+import { renderToolOutcome, type ToolErrorInfo, type ToolOutcome } from "../../tools/index.js";
 import type { CallScope, GateResult, Principal } from "../../policies/index.js";
 import { toolsFor } from "../../agents/index.js";
 import type { CycleGraphDeps } from "../deps.js";
 import { latestFinding } from "../routes.js";
-import type { ActionRecord, ApprovalRecord, CycleStateType, CycleUpdate, FindingRecord, PolicyStop } from "../state.js";
+import type { ActionError, ActionRecord, ApprovalRecord, CycleStateType, CycleUpdate, FindingRecord, PolicyStop } from "../state.js";
 
 /** What an operator answered to an approval request (the value a cycle resumes with). */
 export interface ApprovalAnswer {
@@ -194,6 +194,7 @@ function actionOf(sequence: number, task: NonNullable<CycleStateType["task"]>, c
         summary: result.outcome.summary,
         durationSec: result.durationMs / 1000,
         ids: idsOf(result.outcome),
+        ...(result.outcome.status === "error" ? { error: actionError(result.outcome.error) } : {}),
       };
     case "denied":
       return { ...base, status: "denied", decision: "deny", reasons: result.decision.reasons, summary: result.decision.reasons.join("; "), durationSec: 0, ids: {} };
@@ -202,6 +203,18 @@ function actionOf(sequence: number, task: NonNullable<CycleStateType["task"]>, c
     case "invalid":
       return { ...base, status: "invalid", decision: "none", reasons: [result.message], summary: result.message, durationSec: 0, ids: {} };
   }
+}
+
+/** The structured part of a tool error, with the upstream message bounded. */
+function actionError(e: ToolErrorInfo): ActionError {
+  return {
+    code: e.code,
+    message: e.message.slice(0, 500),
+    ...(e.system ? { system: e.system } : {}),
+    ...(e.request ? { request: e.request } : {}),
+    ...(e.upstream_status !== undefined ? { upstream_status: e.upstream_status } : {}),
+    retryable: e.retryable,
+  };
 }
 
 /** The ids a report lists for an action, taken from well-known fields of the tool's data. */

@@ -35,6 +35,8 @@ export interface GitOpsCommit {
 export interface WriteValuesResult {
   /** The new commit, or the head when nothing changed. */
   revision: string;
+  /** The head before the write. */
+  previous: string | null;
   path: string;
   values: HelmValues;
   /** The patch as YAML, as given. */
@@ -140,9 +142,9 @@ export class GitOpsRepo {
         throw new GitOpsError("gitops_values_missing", `${path} does not exist and the patch is not a complete values file; initialise the app's values first`);
       }
       const values = validateValues(deepMerge<Record<string, unknown>>(current ?? {}, patch), `${path} after the patch`);
-      if (current && canonicalJson(values) === canonicalJson(current)) return { revision: head!, path, values: current, patchYaml, changed: false };
+      if (current && canonicalJson(values) === canonicalJson(current)) return { revision: head!, previous: head, path, values: current, patchYaml, changed: false };
       const revision = await this.commitFile(path, formatValues(values), message);
-      return { revision, path, values, patchYaml, changed: true };
+      return { revision, previous: head, path, values, patchYaml, changed: true };
     }));
   }
 
@@ -160,9 +162,9 @@ export class GitOpsRepo {
       const text = head ? await this.readFile(head, path) : null;
       const current = text === null ? null : parseValues(text, `${path}@${head!.slice(0, 7)}`);
       const patchYaml = formatValues(old);
-      if (current && canonicalJson(old) === canonicalJson(current)) return { revision: head!, path, values: current, patchYaml, changed: false };
+      if (current && canonicalJson(old) === canonicalJson(current)) return { revision: head!, previous: head, path, values: current, patchYaml, changed: false };
       const committed = await this.commitFile(path, formatValues(old), message);
-      return { revision: committed, path, values: old, patchYaml, changed: true };
+      return { revision: committed, previous: head, path, values: old, patchYaml, changed: true };
     }));
   }
 

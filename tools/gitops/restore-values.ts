@@ -18,13 +18,14 @@ export const restoreValues = defineTool({
     reason: z.string().min(1).max(2000).describe("Why; becomes the commit message body."),
   }),
   flags: { readOnly: false, destructive: true, idempotent: true, openWorld: true },
+  finding: "git_change",
   async run({ app, revision, reason }, ctx): Promise<ToolOutcome<WriteValuesData>> {
     try {
       const result = await ctx.clients.gitops.restoreValues(app, ctx.environment, revision, `${app}/${ctx.environment}: restore values of ${revision.slice(0, 7)}\n\n${reason.trim()}\n`);
       return {
         status: "success",
         summary: result.changed ? `Committed ${result.revision.slice(0, 7)}: values of ${revision.slice(0, 7)} restored (model ${result.values.model.version}).` : `Values already equal those of ${revision.slice(0, 7)}; nothing committed.`,
-        data: { app, environment: ctx.environment, revision: result.revision, path: result.path, values: result.values, changed: result.changed },
+        data: { app, environment: ctx.environment, revision: result.revision, path: result.path, values: result.values, changed: result.changed, previous_revision: result.previous, restored_from: revision },
         artifacts: [{ kind: "helm_values_patch", name: `${app}-${ctx.environment}-values.restore.yaml`, mediaType: "application/yaml", content: result.patchYaml }],
       };
     } catch (error) {

@@ -15,6 +15,10 @@ export interface WriteValuesData {
   values: HelmValues;
   /** False when the values already were as asked, so nothing was committed. */
   changed: boolean;
+  /** The head before this change. */
+  previous_revision: string | null;
+  /** For a restore, the revision whose values were restored; null for a write. */
+  restored_from: string | null;
 }
 
 const invalid = (message: string): ToolOutcome<never> => ({ status: "error", summary: message, error: { code: "invalid_input", message, system: "gitops", retryable: false } });
@@ -38,6 +42,7 @@ export const writeValues = defineTool({
     reason: z.string().min(1).max(2000).describe("Why the change is made; becomes the commit message body."),
   }),
   flags: { readOnly: false, destructive: true, idempotent: true, openWorld: true },
+  finding: "git_change",
   async run(input, ctx): Promise<ToolOutcome<WriteValuesData>> {
     const { app, model_version, processors, reason } = input;
     const weight = input.canary_weight ?? 0;
@@ -66,7 +71,7 @@ export const writeValues = defineTool({
         summary: result.changed
           ? `Committed ${result.revision.slice(0, 7)} to ${result.path}: ${parts.join("; ")}.`
           : `${result.path} already has these values at ${result.revision.slice(0, 7)}; nothing committed.`,
-        data: { app, environment: ctx.environment, revision: result.revision, path: result.path, values: result.values, changed: result.changed },
+        data: { app, environment: ctx.environment, revision: result.revision, path: result.path, values: result.values, changed: result.changed, previous_revision: result.previous, restored_from: null },
         artifacts: [{ kind: "helm_values_patch", name: `${app}-${ctx.environment}-values.patch.yaml`, mediaType: "application/yaml", content: result.patchYaml }],
       };
     } catch (error) {
