@@ -210,12 +210,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       try {
         body = text ? JSON.parse(text) : {};
       } catch (error) {
-        throw garbage(req, `answered non-JSON: ${text.slice(0, 120)}`, error);
+        throw garbage(req, res.status, `answered non-JSON: ${text.slice(0, 120)}`, error);
       }
       const parsed = schema.safeParse(body);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw garbage(req, `answered an unexpected shape (${issue?.path.join(".") || "body"}: ${issue?.message})`, parsed.error);
+        throw garbage(req, res.status, `answered an unexpected shape (${issue?.path.join(".") || "body"}: ${issue?.message})`, parsed.error);
       }
       return parsed.data;
     },
@@ -227,11 +227,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     },
   };
 
-  function garbage(req: HttpRequest, what: string, cause: unknown): UpstreamError {
+  function garbage(req: HttpRequest, status: number, what: string, cause: unknown): UpstreamError {
     const label = `${req.method} ${req.path}`;
     return new UpstreamError({
       system: options.system,
       request: label,
+      status,
       retryable: false,
       code: "upstream_invalid_response",
       message: `${options.system}: ${label} ${what}`,
