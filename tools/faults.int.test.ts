@@ -8,13 +8,13 @@ import { ArgoCdClient } from "./argocd/client.js";
 import { getApplicationTool } from "./argocd/get-application.js";
 import type { ToolClients } from "./clients.js";
 import { H2oClient } from "./h2o/client.js";
-import { isUpstreamError, type UpstreamError } from "./http.js";
 import { MlflowClient } from "./mlflow/client.js";
 import { mlflowListBaselines } from "./mlflow/list-baselines.js";
 import { PrometheusClient } from "./prometheus/client.js";
 import { queryInstantTool } from "./prometheus/query-tools.js";
 import { testToolContext } from "./prometheus/testing/tool-context.js";
 import type { AnyTool, ToolOutcome } from "./tool.js";
+import { rejection } from "./testing/rejection.js";
 
 /**
  * Every system client against a real HTTP server that is down, slow or answers garbage: the call
@@ -138,20 +138,11 @@ afterAll(async () => {
   await servers.close();
 });
 
-async function rejectionOf(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isUpstreamError(error)) throw new Error(`expected an UpstreamError, got ${String(error)}`);
-  return error;
-}
-
 describe.each(SYSTEMS)("the $system client", (c) => {
   it.each(Object.keys(FAULTS) as Fault[])("against a system that is %s: an error naming the system, the request and the cause", async (fault) => {
     const expected = FAULTS[fault];
     const before = servers.hits[fault];
-    const error = await rejectionOf(c.call(servers.url(fault)));
+    const error = await rejection(c.call(servers.url(fault)));
 
     expect(error.system).toBe(c.system);
     expect(error.request).toBe(c.request);

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../core/index.js";
-import { isUpstreamError, type UpstreamError } from "../http.js";
+import type { UpstreamError } from "../http.js";
 import { loadFixture, replayFetch, type HttpFixture } from "../prometheus/testing/replay-fixture.js";
 import { ArgoCdClient } from "./client.js";
+import { rejection } from "../testing/rejection.js";
 
 const BASE = "http://argocd.test/argocd";
 const TOKEN = "eyJhbGciOiJIUzI1NiJ9.argocd-project-token.c2lnbmF0dXJl";
@@ -13,15 +14,6 @@ function clientFor(fixtures: HttpFixture[], retries = 0) {
   const fetch = replayFetch(fixtures, "/argocd");
   const clock = new SimulatedClock({ start: new Date("2026-08-01T12:00:00Z") });
   return { client: new ArgoCdClient({ baseUrl: BASE, token: TOKEN, fetch, clock, retries, backoffMs: 1 }), fetch };
-}
-
-async function upstreamRejection(promise: Promise<unknown>): Promise<UpstreamError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isUpstreamError(error)) throw new Error(`expected an UpstreamError, got ${String(error)}`);
-  return error;
 }
 
 function expectNoToken(error: UpstreamError): void {
@@ -60,7 +52,7 @@ describe("ArgoCdClient against the recorded fixtures", () => {
 
   it("maps a 403 on getApplication to 'application not found or permission denied', without retrying", async () => {
     const { client, fetch } = clientFor([fixture("get-application-403-not-found.json")], 2);
-    const error = await upstreamRejection(client.getApplication("checkout"));
+    const error = await rejection(client.getApplication("checkout"));
     fetch.done();
     expect(fetch.seen).toHaveLength(1);
     expect(error.code).toBe("not_found_or_denied");
@@ -74,7 +66,7 @@ describe("ArgoCdClient against the recorded fixtures", () => {
 
   it("gives 'another operation is already in progress' its own code", async () => {
     const { client, fetch } = clientFor([fixture("sync-operation-in-progress-400.json")]);
-    const error = await upstreamRejection(client.sync("search", { revision: NEW_REVISION, prune: false, dryRun: false }));
+    const error = await rejection(client.sync("search", { revision: NEW_REVISION, prune: false, dryRun: false }));
     fetch.done();
     expect(error.code).toBe("operation_in_progress");
     expect(error.status).toBe(400);
@@ -111,7 +103,7 @@ describe("ArgoCdClient transport", () => {
       return unavailable();
     }) as typeof globalThis.fetch;
     const client = new ArgoCdClient({ baseUrl: BASE, token: TOKEN, fetch, clock, retries: 2, backoffMs: 1 });
-    const error = await upstreamRejection(client.sync("search", { revision: NEW_REVISION }));
+    const error = await rejection(client.sync("search", { revision: NEW_REVISION }));
     expect(calls).toBe(1);
     expect(error).toMatchObject({ status: 503, upstreamMessage: "connection refused", retryable: true });
   });
@@ -123,7 +115,7 @@ describe("ArgoCdClient transport", () => {
       return new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal?.reason)));
     }) as typeof globalThis.fetch;
     const client = new ArgoCdClient({ baseUrl: BASE, token: TOKEN, fetch, clock, timeoutMs: 20, retries: 1, backoffMs: 1 });
-    const error = await upstreamRejection(client.getApplication("search"));
+    const error = await rejection(client.getApplication("search"));
     expect(calls).toBe(2);
     expect(error.code).toBe("upstream_timeout");
     expectNoToken(error);
@@ -133,7 +125,7 @@ describe("ArgoCdClient transport", () => {
     const body = JSON.stringify({ error: `invalid session: token ${TOKEN} is expired`, code: 16, message: `invalid session: token ${TOKEN} is expired` });
     const fetch = (async () => new Response(body, { status: 401 })) as typeof globalThis.fetch;
     const client = new ArgoCdClient({ baseUrl: BASE, token: TOKEN, fetch, clock });
-    const error = await upstreamRejection(client.listApplications());
+    const error = await rejection(client.listApplications());
     expect(error.status).toBe(401);
     expect(error.upstreamMessage).toBe("invalid session: token [REDACTED] is expired");
     expectNoToken(error);
