@@ -82,7 +82,7 @@ export async function runDoctor(t: DoctorTargets): Promise<DoctorRow[]> {
   const checks: Array<Promise<DoctorRow>> = [
     checkDatabase(t),
     t.prometheusUrl ? checkPrometheus(t, t.prometheusUrl) : sandboxRow("prometheus", "PROMETHEUS_URL"),
-    t.alertmanagerUrl ? checkAlertmanager(t, t.alertmanagerUrl) : offRow("alertmanager", "ALERTMANAGER_URL not set: alerts are still received on POST /api/v1/alerts; silences are not managed"),
+    t.alertmanagerUrl ? checkAlertmanager(t, t.alertmanagerUrl) : offRow("alertmanager", "ALERTMANAGER_URL not set: alerts still arrive on POST /api/v1/alerts/alertmanager; silences are not managed"),
     t.mlflow ? checkMlflow(t, t.mlflow) : sandboxRow("mlflow", "MLFLOW_TRACKING_URI"),
     t.h2oUrl ? checkH2o(t, t.h2oUrl) : sandboxRow("h2o", "H2O_URL"),
     t.argocd ? checkArgoCd(t, t.argocd) : sandboxRow("argocd", "ARGOCD_SERVER"),
