@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { PerformanceObserver } from "node:perf_hooks";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -83,6 +84,8 @@ export interface GateResults {
   auditRows: number;
   /** Time inside each port (and the engine) per gate call. */
   ports: PortTime[];
+  /** Garbage-collection pauses during the timed calls: each one lands inside some call's latency. */
+  gc: { count: number; totalMs: number };
 }
 
 /**
@@ -122,6 +125,14 @@ export async function benchGate(engine: PolicyEngine, db: Database, calls: numbe
   };
   for (let i = 0; i < warmup; i++) await execute(`warmup-${i}`, false);
   const samples: number[] = [];
+  const gc = { count: 0, totalMs: 0 };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += entry.duration;
+    }
+  });
+  observer.observe({ entryTypes: ["gc"] });
   const started = process.hrtime.bigint();
   for (let i = 0; i < calls; i++) {
     const start = process.hrtime.bigint();
@@ -129,8 +140,9 @@ export async function benchGate(engine: PolicyEngine, db: Database, calls: numbe
     samples.push(elapsedUs(start) / 1_000);
   }
   const wallMs = elapsedUs(started) / 1_000;
+  observer.disconnect();
   const verified = await audit.verify();
   if (!verified.ok) throw new Error(`the audit chain does not verify after the benchmark: ${verified.reason}`);
   if (verified.rows !== 2 * (warmup + calls)) throw new Error(`expected ${2 * (warmup + calls)} audit rows, found ${verified.rows}`);
-  return { latencyMs: summarize(samples), perSecond: (calls * 1_000) / wallMs, auditRows: verified.rows, ports: timer.summary() };
+  return { latencyMs: summarize(samples), perSecond: (calls * 1_000) / wallMs, auditRows: verified.rows, ports: timer.summary(), gc };
 }

@@ -18,7 +18,7 @@ const TARGET_GATE_P99_MS = 5;
 const { values } = parseArgs({
   options: {
     decisions: { type: "string", default: "20000" },
-    "gate-calls": { type: "string", default: "500" },
+    "gate-calls": { type: "string", default: "2000" },
   },
 });
 const rounds = positive("decisions", values.decisions);
@@ -57,8 +57,17 @@ const ms = (n: number) => n.toFixed(2);
 console.log(`\nwhole gate (gate.execute of an allowed write call: decision, audit row, no-op tool, result row), ${gateCalls} calls per database, ms`);
 console.log(
   formatTable(
-    ["database", "p50", "p99", "mean", "max", "calls/s"],
-    gates.map(({ label, result: r }) => [label, ms(r.latencyMs.p50), ms(r.latencyMs.p99), ms(r.latencyMs.mean), ms(r.latencyMs.max), Math.round(r.perSecond).toString()]),
+    ["database", "p50", "p90", "p99", "mean", "max", "calls/s", "GC pauses (n, ms)"],
+    gates.map(({ label, result: r }) => [
+      label,
+      ms(r.latencyMs.p50),
+      ms(r.latencyMs.p90),
+      ms(r.latencyMs.p99),
+      ms(r.latencyMs.mean),
+      ms(r.latencyMs.max),
+      Math.round(r.perSecond).toString(),
+      `${r.gc.count}, ${ms(r.gc.totalMs)}`,
+    ]),
   ),
 );
 if (!databaseUrl) console.log("(PostgreSQL skipped: set DATABASE_URL to include it)");

@@ -4,6 +4,7 @@
 export interface Summary {
   count: number;
   p50: number;
+  p90: number;
   p99: number;
   mean: number;
   max: number;
@@ -16,11 +17,11 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[rank - 1]!;
 }
 
-/** The p50, p99, mean and max of `samples`, in their unit. */
+/** The p50, p90, p99, mean and max of `samples`, in their unit. */
 export function summarize(samples: readonly number[]): Summary {
   const sorted = [...samples].sort((a, b) => a - b);
   const sum = sorted.reduce((a, b) => a + b, 0);
-  return { count: sorted.length, p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), mean: sum / sorted.length, max: sorted[sorted.length - 1]! };
+  return { count: sorted.length, p50: percentile(sorted, 0.5), p90: percentile(sorted, 0.9), p99: percentile(sorted, 0.99), mean: sum / sorted.length, max: sorted[sorted.length - 1]! };
 }
 
 /** Microseconds since `start` (a process.hrtime.bigint() reading). */

@@ -6,39 +6,69 @@ import { createHash } from "node:crypto";
  * same bytes, which is what the audit chain and approval bindings hash.
  */
 export function canonicalJson(value: unknown): string {
-  return encode(value, new Set());
-}
-
-function encode(value: unknown, seen: Set<object>): string {
-  if (value === null) return "null";
-  switch (typeof value) {
-    case "string":
-      return JSON.stringify(value);
-    case "boolean":
-      return value ? "true" : "false";
-    case "number":
-      if (!Number.isFinite(value)) throw new TypeError(`canonicalJson: non-finite number ${value}`);
-      return JSON.stringify(value);
-    case "bigint":
-      return JSON.stringify(value.toString());
-    case "object":
-      break;
-    default:
-      throw new TypeError(`canonicalJson: cannot encode a ${typeof value}`);
-  }
-  const obj = value as object;
-  if (seen.has(obj)) throw new TypeError("canonicalJson: cyclic value");
-  seen.add(obj);
-  try {
-    if (obj instanceof Date) return JSON.stringify(obj.toISOString());
-    if (Array.isArray(obj)) return `[${obj.map((v) => (v === undefined ? "null" : encode(v, seen))).join(",")}]`;
-    const entries = Object.entries(obj as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined && typeof v !== "function")
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${encode(v, seen)}`).join(",")}}`;
-  } finally {
+  // One string grown in place (V8 concatenates without copying) and keys sorted once per object:
+  // the audit trail encodes every decision's request with this, so it is kept lean.
+  const seen = new Set<object>();
+  let out = "";
+  const write = (v: unknown): void => {
+    if (v === null) {
+      out += "null";
+      return;
+    }
+    switch (typeof v) {
+      case "string":
+        out += JSON.stringify(v);
+        return;
+      case "boolean":
+        out += v ? "true" : "false";
+        return;
+      case "number":
+        if (!Number.isFinite(v)) throw new TypeError(`canonicalJson: non-finite number ${v}`);
+        out += JSON.stringify(v);
+        return;
+      case "bigint":
+        out += JSON.stringify(v.toString());
+        return;
+      case "object":
+        break;
+      default:
+        throw new TypeError(`canonicalJson: cannot encode a ${typeof v}`);
+    }
+    const obj = v as object;
+    if (seen.has(obj)) throw new TypeError("canonicalJson: cyclic value");
+    seen.add(obj);
+    if (obj instanceof Date) {
+      out += JSON.stringify(obj.toISOString());
+    } else if (Array.isArray(obj)) {
+      out += "[";
+      for (let i = 0; i < obj.length; i++) {
+        if (i > 0) out += ",";
+        const item: unknown = obj[i];
+        if (item === undefined) out += "null";
+        else write(item);
+      }
+      out += "]";
+    } else {
+      const record = obj as Record<string, unknown>;
+      // Default sort orders strings by UTF-16 code unit, as `<` does.
+      const keys = Object.keys(record).sort();
+      out += "{";
+      let first = true;
+      for (const key of keys) {
+        const member = record[key];
+        if (member === undefined || typeof member === "function") continue;
+        if (!first) out += ",";
+        first = false;
+        out += JSON.stringify(key);
+        out += ":";
+        write(member);
+      }
+      out += "}";
+    }
     seen.delete(obj);
-  }
+  };
+  write(value);
+  return out;
 }
 
 /** Hex SHA-256 of a string or of a value's canonical JSON. */

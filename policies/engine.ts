@@ -150,7 +150,7 @@ function decide(raw: PolicyRequest, active: ActiveSet): Decision {
   if (!parsed.ok) return deny(parsed.problems, parsed.problems);
   const request = parsed.request;
   const { context, principal, resource } = request;
-  const slice = active.slices.get(principal.type)?.get(request.action);
+  const slice = active.slices.get(principal.type)?.get(request.action)?.get(context.environment);
   if (!slice) return deny([`unknown tool "${request.action}"`], [`unknown action ${request.action}`]);
   for (const env of [resource.type === "Environment" ? resource.id : undefined, resource.environment]) {
     if (env !== undefined && env !== context.environment) {

@@ -21,20 +21,29 @@ export function quotaPeriod(now: Date): string {
   return now.toISOString().slice(0, 10);
 }
 
+/** Today's quota usage of an environment, and whether the cycle already holds one of today's slots. */
+export interface QuotaState {
+  usage: { cycles: number; spentUsd: number };
+  holdsSlot: boolean;
+}
+
+/** Reads the quota state a decision needs; it depends on no flag, so it runs beside the flags' read. */
+export async function readQuotaState(quotas: QuotasPort, environment: PolicyContext["environment"], cycleId: string | null, now: Date): Promise<QuotaState> {
+  const { cycles, spentUsd, holdsSlot } = await quotas.state(environment, quotaPeriod(now), cycleId);
+  // A call outside a cycle takes no slot, so a reached limit does not stop it.
+  return { usage: { cycles, spentUsd }, holdsSlot: cycleId === null || holdsSlot };
+}
+
 /**
  * The policy context of a call, from the environment's flags, today's quotas and the cycle's
  * recorded facts (never from what a model said).
  */
-export async function buildPolicyContext(
+export function buildPolicyContext(
   facts: ContextFacts,
-  deps: { flags: FlagSnapshot; quotas: QuotasPort; now: Date; contract: TriggerContract; cycleBudgetUsd: number },
-): Promise<{ context: PolicyContext; holdsSlot: boolean }> {
-  const { flags, quotas, now } = deps;
-  const period = quotaPeriod(now);
-  const [usage, holdsSlot] = await Promise.all([
-    quotas.usage(facts.environment, period),
-    facts.cycleId ? quotas.holdsSlot(facts.environment, period, facts.cycleId) : Promise.resolve(true),
-  ]);
+  deps: { flags: FlagSnapshot; quota: QuotaState; now: Date; contract: TriggerContract; cycleBudgetUsd: number },
+): PolicyContext {
+  const { flags, now } = deps;
+  const { usage, holdsSlot } = deps.quota;
   const inFreezeWindow = flags.changeFreeze.windows.some((w) => new Date(w.start) <= now && now < new Date(w.end));
   const weight = typeof facts.input.canary_weight === "number" ? facts.input.canary_weight : facts.phase === "ab_test" ? deps.contract.abTrafficPercent : 100;
   const context: PolicyContext = {
@@ -56,7 +65,7 @@ export async function buildPolicyContext(
     canary_weight: Math.round(weight),
     dry_run: facts.input.dry_run === true,
   };
-  return { context, holdsSlot };
+  return context;
 }
 
 /**

@@ -47,8 +47,11 @@ function memoryQuotas(): QuotasPort & { slots: Map<string, Set<string>>; spend: 
   return {
     slots,
     spend,
-    usage: async (env, period) => ({ cycles: slots.get(key(env, period))?.size ?? 0, spentUsd: spend.get(key(env, period)) ?? 0 }),
-    holdsSlot: async (env, period, cycle) => slots.get(key(env, period))?.has(cycle) ?? false,
+    state: async (env, period, cycle) => ({
+      cycles: slots.get(key(env, period))?.size ?? 0,
+      spentUsd: spend.get(key(env, period)) ?? 0,
+      holdsSlot: cycle !== null && (slots.get(key(env, period))?.has(cycle) ?? false),
+    }),
     async reserveCycleSlot({ environment, period, cycleId, limit }) {
       const set = slots.get(key(environment, period)) ?? new Set<string>();
       slots.set(key(environment, period), set);
@@ -199,7 +202,7 @@ describe("the policy gate", () => {
     const { gate } = setup({ flags: { maxCyclesPerDay: { enabled: true, limit: 1 } }, quotas });
     const first = await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: scope({ phase: "train" }) });
     expect(first.status).toBe("executed");
-    expect(await quotas.holdsSlot("production", "2026-11-20", "si_2026_11_20_001")).toBe(true);
+    expect((await quotas.state("production", "2026-11-20", "si_2026_11_20_001")).holdsSlot).toBe(true);
     // The same cycle keeps its slot; reads never take one.
     expect((await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "n" }, scope: scope({ phase: "train" }) })).status).toBe("executed");
     expect((await gate.execute({ principal: agent, tool: "prometheus_read_thing", input: { target: "x" }, scope: scope({ cycleId: "si_2026_11_20_002" }) })).status).toBe("executed");

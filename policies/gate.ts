@@ -1,7 +1,7 @@
 import { canonicalJson, errorMessage, redactSecrets, sha256Hex, systemClock, type Clock, type Environment, type Phase, type TriggerContract } from "../core/index.js";
 import { errorOutcome, type AnyTool, type ToolClients, type ToolContext, type ToolOutcome } from "../tools/index.js";
 import type { Decision, PolicyRequest } from "./engine.js";
-import { buildPolicyContext, denyDecision, enforceObligations, reserveQuotas, type ContextFacts } from "./gate-context.js";
+import { buildPolicyContext, denyDecision, enforceObligations, readQuotaState, reserveQuotas, type ContextFacts } from "./gate-context.js";
 import type { AuditPort, ApprovalsPort, FlagsPort, QuotasPort } from "./ports.js";
 
 /** Who calls a tool. */
@@ -109,16 +109,21 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
     input,
   });
 
-  /** The decision on a call and the exact request it was made on (kept in the audit for replay). */
-  /** The environment's flags and contract, read together. */
-  const settings = (environment: Environment) => Promise.all([deps.flags.forEnvironment(environment), deps.contract(environment)]);
+  /**
+   * Everything a decision reads from the database, read at once: the environment's flags and
+   * contract, and today's quotas (which depend on no flag).
+   */
+  const settings = (environment: Environment, cycleId: string | null) => {
+    const now = deps.clock.now();
+    return Promise.all([deps.flags.forEnvironment(environment), deps.contract(environment), readQuotaState(deps.quotas, environment, cycleId, now), now] as const);
+  };
 
+  /** The decision on a call and the exact request it was made on (kept in the audit for replay). */
   async function decide(req: ToolCallRequest, tool: AnyTool, input: Record<string, unknown>, approved: boolean, reserve: boolean, read: ReturnType<typeof settings>) {
     let request: PolicyRequest | null = null;
     try {
-      const [flags, contract] = await read;
-      const now = deps.clock.now();
-      const { context, holdsSlot } = await buildPolicyContext(facts(req, input, approved), { flags, quotas: deps.quotas, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
+      const [flags, contract, quota, now] = await read;
+      const context = buildPolicyContext(facts(req, input, approved), { flags, quota, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
       request = {
         principal: { type: req.principal.type, id: req.principal.id, role: req.principal.role },
         action: tool.name,
@@ -127,7 +132,7 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
       };
       const decision = enforceObligations(deps.engine.decide(request), input);
       if (decision.outcome !== "allow" || !reserve || tool.flags.readOnly) return { decision, request };
-      return { decision: (await reserveQuotas(facts(req, input, approved), { flags, quotas: deps.quotas, now, holdsSlot })) ?? decision, request };
+      return { decision: (await reserveQuotas(facts(req, input, approved), { flags, quotas: deps.quotas, now, holdsSlot: quota.holdsSlot })) ?? decision, request };
     } catch (error) {
       // Fail closed: whatever went wrong while deciding is a deny.
       return { decision: denyDecision(`the policy decision could not be made: ${errorMessage(error)}`), request };
@@ -182,16 +187,15 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
     async check(req) {
       const prepared = prepare(req);
       if ("error" in prepared) return { decision: null, callHash: null, invalid: prepared.error };
-      const { decision } = await decide(req, prepared.tool, prepared.input, false, false, settings(req.scope.environment));
+      const { decision } = await decide(req, prepared.tool, prepared.input, false, false, settings(req.scope.environment, req.scope.cycleId));
       return { decision, callHash: prepared.hash };
     },
 
     async decideOperatorAction(principal, action, environment) {
       try {
-        const now = deps.clock.now();
-        const [flags, contract] = await settings(environment);
+        const [flags, contract, quota, now] = await settings(environment, null);
         const base: ContextFacts = { environment, phase: "none", cycleId: null, gatePassed: false, gateNeedsApproval: false, spentUsd: 0, sandbox: deps.sandbox, approved: false, input: {} };
-        const { context } = await buildPolicyContext(base, { flags, quotas: deps.quotas, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
+        const context = buildPolicyContext(base, { flags, quota, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
         return deps.engine.decide({ principal, action, resource: { type: "Environment", id: environment }, context });
       } catch (error) {
         return denyDecision(`the policy decision could not be made: ${errorMessage(error)}`);
@@ -215,7 +219,7 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
         }
         approved = true;
       }
-      const read = settings(req.scope.environment);
+      const read = settings(req.scope.environment, req.scope.cycleId);
       const { decision, request } = await decide(req, tool, input, approved, true, read);
       // The decision (and the exact request, so it can be replayed) is on record before anything runs.
       await audit(req, "policy_decision", tool.name, decision.outcome, {

@@ -1,7 +1,7 @@
 import { policyToJson } from "@cedar-policy/cedar-wasm/nodejs";
 import type { PolicyJson } from "@cedar-policy/cedar-wasm/nodejs";
 import { describe, expect, it } from "vitest";
-import { conditionReads, entityKey, scopeCanMatch } from "./policy-scope.js";
+import { actionScopeIsExact, conditionReads, entityKey, environmentGuard, scopeCanMatch } from "./policy-scope.js";
 import type { SliceTarget } from "./policy-scope.js";
 
 function json(text: string): PolicyJson {
@@ -62,12 +62,12 @@ describe("conditionReads", () => {
       `when { context.approved && (context.phase == "promote" || !context.sandbox) } ` +
         `unless { ["a", "b"].contains(context.environment) || (if context.dry_run then context.canary_weight > 1 else context has gate_passed) }`,
     );
-    expect(r).toEqual({ context: new Set(["approved", "phase", "sandbox", "environment", "dry_run", "canary_weight", "gate_passed"]), otherActions: false });
+    expect(r).toEqual({ context: new Set(["approved", "phase", "sandbox", "environment", "dry_run", "canary_weight", "gate_passed"]), otherActions: false, ownAction: false });
   });
 
   it("reads no context from a policy without conditions, or one on the principal only", () => {
-    expect(reads("")).toEqual({ context: new Set(), otherActions: false });
-    expect(reads(`when { principal is Autopilot::Agent && principal.role == "admin" }`)).toEqual({ context: new Set(), otherActions: false });
+    expect(reads("")).toEqual({ context: new Set(), otherActions: false, ownAction: false });
+    expect(reads(`when { principal is Autopilot::Agent && principal.role == "admin" }`)).toEqual({ context: new Set(), otherActions: false, ownAction: false });
   });
 
   it("looks inside records, sets and extension calls", () => {
@@ -83,11 +83,46 @@ describe("conditionReads", () => {
   it("needs only the request's own action entity for `action ==` and `action in` a literal", () => {
     expect(reads(`when { action in Autopilot::Action::"write" || action == Autopilot::Action::"approve" }`).otherActions).toBe(false);
     expect(reads(`when { action in [Autopilot::Action::"write", Autopilot::Action::"readonly"] }`).otherActions).toBe(false);
+    // ... but that one: a slice must hand it to Cedar.
+    expect(reads(`when { action in Autopilot::Action::"write" }`).ownAction).toBe(true);
+    expect(reads(`when { context.dry_run }`).ownAction).toBe(false);
   });
 
   it("needs every action entity when another action's groups can matter", () => {
     expect(reads(`when { Autopilot::Action::"h2o_train_model" in Autopilot::Action::"write" }`).otherActions).toBe(true);
     expect(reads(`when { (if context.dry_run then Autopilot::Action::"a" else action) in Autopilot::Action::"write" }`).otherActions).toBe(true);
     expect(reads(`when { [Autopilot::Action::"approve"].contains(action) }`).otherActions).toBe(true);
+  });
+});
+
+describe("environmentGuard", () => {
+  const guard = (conditions: string) => environmentGuard(json(`permit (principal, action, resource) ${conditions};`));
+
+  it("reads the environment a first `when` requires in its leftmost operand", () => {
+    expect(guard(`when { context.environment == "production" }`)).toBe("production");
+    expect(guard(`when { context.environment == "staging" && context.phase == "promote" && context.ab_testing }`)).toBe("staging");
+    expect(guard(`when { "dev" == context.environment && context.sandbox } unless { context.kill_switch }`)).toBe("dev");
+  });
+
+  it("finds none where Cedar would evaluate something else first, or could still apply elsewhere", () => {
+    expect(guard("")).toBeNull();
+    // Another operand first: it could err in another environment, and the error must stay.
+    expect(guard(`when { context.phase == "promote" && context.environment == "production" }`)).toBeNull();
+    expect(guard(`when { context.environment == "production" || context.sandbox }`)).toBeNull();
+    expect(guard(`when { context.environment != "production" }`)).toBeNull();
+    expect(guard(`unless { context.environment == "production" }`)).toBeNull();
+    expect(guard(`when { context.phase == "x" } when { context.environment == "production" }`)).toBeNull();
+    expect(guard(`when { context.environment == context.phase }`)).toBeNull();
+  });
+});
+
+describe("actionScopeIsExact", () => {
+  const scope = (head: string) => actionScopeIsExact(json(`permit (principal, ${head}, resource);`).action);
+
+  it("holds for scopes the action alone settles", () => {
+    expect(scope("action")).toBe(true);
+    expect(scope(`action == Autopilot::Action::"approve"`)).toBe(true);
+    expect(scope(`action in Autopilot::Action::"destructive"`)).toBe(true);
+    expect(scope(`action in [Autopilot::Action::"write", Autopilot::Action::"approve"]`)).toBe(true);
   });
 });

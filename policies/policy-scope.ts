@@ -20,6 +20,8 @@ export interface ConditionReads {
   context: ReadonlySet<string> | "all";
   /** An action entity appears outside `action == / in <literal>`, so Cedar may need other actions' groups. */
   otherActions: boolean;
+  /** A condition reads the request's action (`action in Action::"g"`), so Cedar needs its entity and groups. */
+  ownAction: boolean;
 }
 
 /** A comparable key of an entity uid: `Type::"id"`. */
@@ -51,6 +53,35 @@ function principalCanMatch(scope: PrincipalConstraint, target: SliceTarget): boo
   }
 }
 
+/**
+ * Whether the action scope is settled by the action alone (`action`, `== Action::"a"`, `in` a literal
+ * group or set): within a slice built for one action, such a scope always holds, so the slice can
+ * give Cedar the policy with an unconstrained action and spare it the action's entity.
+ */
+export function actionScopeIsExact(scope: ActionConstraint): boolean {
+  return scope.op === "All" || ((scope.op === "==" || scope.op === "in") && !("slot" in scope));
+}
+
+/**
+ * The environment a policy is confined to by its first condition: a `when` whose leftmost `&&`
+ * operand is `context.environment == "<env>"`. Cedar evaluates that operand first and stops on
+ * false, so in any other environment the policy neither applies nor errs. Null when it has none.
+ */
+export function environmentGuard(policy: PolicyJson): string | null {
+  const first = policy.conditions[0];
+  if (first?.kind !== "when") return null;
+  let expr: unknown = first.body;
+  while (isRecord(expr) && isRecord(expr["&&"]) && Object.keys(expr).length === 1) expr = expr["&&"].left;
+  if (!isRecord(expr) || Object.keys(expr).length !== 1 || !isRecord(expr["=="])) return null;
+  const { left, right } = expr["=="];
+  const literal = (e: unknown) => (isRecord(e) && Object.keys(e).length === 1 && typeof e.Value === "string" ? e.Value : null);
+  const isEnvironment = (e: unknown) =>
+    isRecord(e) && Object.keys(e).length === 1 && isRecord(e["."]) && isVar(e["."].left, "context") && e["."].attr === "environment";
+  if (isEnvironment(left)) return literal(right);
+  if (isEnvironment(right)) return literal(left);
+  return null;
+}
+
 function actionCanMatch(scope: ActionConstraint, actionKeys: ReadonlySet<string>): boolean {
   switch (scope.op) {
     case "All":
@@ -76,9 +107,11 @@ export function conditionReads(policy: PolicyJson): ConditionReads {
   const fields = new Set<string>();
   let wholeContext = false;
   let otherActions = false;
+  let ownAction = false;
   const unknown = () => {
     wholeContext = true;
     otherActions = true;
+    ownAction = true;
   };
   const walk = (expr: unknown): void => {
     if (!isRecord(expr)) return unknown();
@@ -89,6 +122,7 @@ export function conditionReads(policy: PolicyJson): ConditionReads {
       if (holdsActionEntity(arg)) otherActions = true;
     } else if (op === "Var") {
       if (arg === "context") wholeContext = true;
+      if (arg === "action") ownAction = true;
     } else if (op === "Slot") {
       return;
     } else if (op === "." || op === "has") {
@@ -127,7 +161,7 @@ export function conditionReads(policy: PolicyJson): ConditionReads {
     }
   };
   for (const clause of policy.conditions) walk(clause.body);
-  return { context: wholeContext ? "all" : fields, otherActions };
+  return { context: wholeContext ? "all" : fields, otherActions, ownAction };
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

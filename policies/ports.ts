@@ -43,8 +43,8 @@ export interface FlagsPort {
 
 /** Daily quotas, reserved atomically when an allowed call runs (server/store/quotas-repo). */
 export interface QuotasPort {
-  usage(environment: string, period: string): Promise<{ cycles: number; spentUsd: number }>;
-  holdsSlot(environment: string, period: string, cycleId: string): Promise<boolean>;
+  /** Today's use of the environment's quotas, and whether the cycle (if any) holds one of its slots: one read. */
+  state(environment: string, period: string, cycleId: string | null): Promise<{ cycles: number; spentUsd: number; holdsSlot: boolean }>;
   reserveCycleSlot(input: { environment: string; period: string; cycleId: string; limit: number; now: Date }): Promise<{ ok: boolean; used: number }>;
   reserveSpend(input: { environment: string; period: string; cycleId: string; amountUsd: number; budgetUsd: number; now: Date }): Promise<{ ok: boolean; used: number }>;
   reservedBy(environment: string, period: string, cycleId: string): Promise<number>;

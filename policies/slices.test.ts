@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { Environment } from "../core/index.js";
 import { readPolicyFiles, DEFAULT_POLICY_DIR } from "./engine.js";
 import { compilePolicyFiles } from "./policy-set.js";
 import { buildSlices, readSchemaCatalog } from "./slices.js";
@@ -10,7 +11,8 @@ const schema = buildCedarSchema(FIXTURE_TOOLS);
 const catalog = readSchemaCatalog(schema);
 const defaultFiles = await readPolicyFiles(DEFAULT_POLICY_DIR);
 const slices = buildSlices(compilePolicyFiles(schema, defaultFiles).policies, catalog);
-const slice = (table: SliceTable, principal: "Agent" | "Operator" | "McpClient", action: string) => table.get(principal)?.get(action);
+const slice = (table: SliceTable, principal: "Agent" | "Operator" | "McpClient", action: string, environment: Environment = "production") =>
+  table.get(principal)?.get(action)?.get(environment);
 
 describe("readSchemaCatalog", () => {
   it("gives each requestable action its flag group and system group as parents", () => {
@@ -39,18 +41,29 @@ describe("buildSlices on the default policies", () => {
       all: { policies: ["base-read-only"], contextFields: [] },
       approval: null,
     });
-    expect(slice(slices, "McpClient", "argocd_sync_application")?.all).toMatchObject({
-      policies: ["mcp-no-destructive", "dev-sandbox-only", "hard-stop-kill-switch", "hard-stop-change-freeze", "hard-stop-budget", "hard-stop-cycle-limit"],
-      contextFields: ["budget_exhausted", "change_freeze", "cycle_limit_reached", "environment", "kill_switch", "sandbox"],
+    // The change freeze is production's: its first condition names production.
+    expect(slice(slices, "McpClient", "argocd_sync_application", "dev")?.all).toMatchObject({
+      policies: ["mcp-no-destructive", "dev-sandbox-only", "hard-stop-kill-switch", "hard-stop-budget", "hard-stop-cycle-limit"],
+      contextFields: ["budget_exhausted", "cycle_limit_reached", "environment", "kill_switch", "sandbox"],
     });
+  });
+
+  it("leaves out of an environment's slice the policies whose first condition names another environment", () => {
+    // dev-sandbox-only starts `when { context.environment == "dev" && ...`: it cannot apply in production.
+    expect(slice(slices, "McpClient", "argocd_sync_application", "production")?.all).toMatchObject({
+      policies: ["mcp-no-destructive", "hard-stop-kill-switch", "hard-stop-change-freeze", "hard-stop-budget", "hard-stop-cycle-limit"],
+      contextFields: ["budget_exhausted", "change_freeze", "cycle_limit_reached", "environment", "kill_switch"],
+    });
+    const sizes = (["dev", "staging", "production"] as const).map((env) => slice(slices, "Agent", "argocd_sync_application", env)?.all?.policies.length);
+    expect(sizes).toEqual([7, 8, 9]);
     expect(slice(slices, "Operator", "kill_switch")?.all?.policies).toEqual(["admin-kill-switch-and-flags"]);
   });
 
   it("keeps apart the policies that read the approval, for the second question", () => {
     const deploy = slice(slices, "Agent", "argocd_sync_application");
-    expect(deploy?.approval?.policies).toEqual(["approval-agent-deploy", "approval-agent-rollback", "staging-no-auto-promote"]);
-    expect(deploy?.approval?.contextFields).toEqual(["approved", "environment", "gate_passed", "phase"]);
-    expect(deploy?.all?.policies).toHaveLength(14);
+    expect(deploy?.approval?.policies).toEqual(["approval-agent-deploy", "approval-agent-rollback"]);
+    expect(deploy?.approval?.contextFields).toEqual(["approved", "gate_passed", "phase"]);
+    expect(slice(slices, "Agent", "argocd_sync_application", "staging")?.approval?.policies).toEqual(["approval-agent-deploy", "approval-agent-rollback", "staging-no-auto-promote"]);
   });
 
   it("has no set at all where no policy applies", () => {
@@ -58,8 +71,14 @@ describe("buildSlices on the default policies", () => {
     expect(slice(slices, "Agent", "set_flag")).toEqual({ all: null, approval: null });
   });
 
-  it("gives each slice the action's entity, with its groups", () => {
-    expect(slice(slices, "Agent", "h2o_train_model")?.all?.actionEntities).toEqual([catalog.actions.get("h2o_train_model")]);
+  it("gives Cedar no action entity where the slice settles every action scope, the action's entity where a condition reads it", () => {
+    // The default policies' scopes are all `action`, `action ==` or `action in` a literal group.
+    expect(slice(slices, "Agent", "h2o_train_model")?.all?.actionEntities).toEqual([]);
+    const table = buildSlices(
+      compilePolicyFiles(schema, [{ path: "p.cedar", text: `@id("p") @reason("r") permit (principal, action, resource) when { action in Autopilot::Action::"write" };` }]).policies,
+      catalog,
+    );
+    expect(slice(table, "Agent", "h2o_train_model")?.all?.actionEntities).toEqual([catalog.actions.get("h2o_train_model")]);
   });
 
   it("names sets by their content: the same policies share one, other policies get another", () => {

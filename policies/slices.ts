@@ -1,9 +1,10 @@
-import { preparsePolicySet } from "@cedar-policy/cedar-wasm/nodejs";
+import { policyToText, preparsePolicySet } from "@cedar-policy/cedar-wasm/nodejs";
 import type { EntityJson, EntityUidJson } from "@cedar-policy/cedar-wasm/nodejs";
-import { sha256Hex } from "../core/index.js";
+import { ENVIRONMENTS, sha256Hex } from "../core/index.js";
+import type { Environment } from "../core/index.js";
 import { PolicyError, PolicyLoadError } from "./errors.js";
 import type { PolicyInfo } from "./policy-set.js";
-import { conditionReads, entityKey, scopeCanMatch } from "./policy-scope.js";
+import { actionScopeIsExact, conditionReads, entityKey, environmentGuard, scopeCanMatch } from "./policy-scope.js";
 import type { ConditionReads } from "./policy-scope.js";
 import { CEDAR_NAMESPACE, PRINCIPAL_TYPES } from "./schema.js";
 import type { CedarSchema, PrincipalType } from "./schema.js";
@@ -16,11 +17,15 @@ export interface SlicePart {
   policies: readonly string[];
   /** The context fields the policies read, sorted; null when one reads the whole context. */
   contextFields: readonly string[] | null;
-  /** The action entities Cedar gets: the action with its groups, or every action when a condition needs them. */
+  /**
+   * The action entities Cedar gets: none when no policy of the part reads the action beyond a scope
+   * the slice settles, the action with its groups when one does, every action when a condition
+   * names other actions.
+   */
   actionEntities: readonly EntityJson[];
 }
 
-/** The part of the policy set that can apply to one principal type calling one action. */
+/** The part of the policy set that can apply to one principal type calling one action in one environment. */
 export interface Slice {
   /** Every policy whose scope can match; null when none can (the answer is deny). */
   all: SlicePart | null;
@@ -31,8 +36,8 @@ export interface Slice {
   approval: SlicePart | null;
 }
 
-/** Slices by principal type, then by requestable action. */
-export type SliceTable = ReadonlyMap<PrincipalType, ReadonlyMap<string, Slice>>;
+/** Slices by principal type, then by requestable action, then by the environment of the call. */
+export type SliceTable = ReadonlyMap<PrincipalType, ReadonlyMap<string, ReadonlyMap<Environment, Slice>>>;
 
 /** What the schema says about actions and principal types, read once per engine. */
 export interface SchemaCatalog {
@@ -91,21 +96,27 @@ export function readSchemaCatalog(schema: CedarSchema): SchemaCatalog {
 }
 
 /**
- * Builds the slice of every (principal type, action) pair and pre-parses each distinct one. A
- * pre-parsed set is named after a hash of its policies, so a name always means the same policies:
- * a reload never changes a set the active table still uses, and identical slices share one set.
- * Throws a PolicyLoadError when Cedar refuses a slice.
+ * Builds the slice of every (principal type, action, environment) and pre-parses each distinct one.
+ * A slice holds the policies whose scope can match and whose first condition does not confine them
+ * to another environment (environmentGuard); a scope the action settles is handed to Cedar
+ * unconstrained, so Cedar needs no action entity for it. A pre-parsed set is named after a hash of
+ * its policies, so a name always means the same policies: a reload never changes a set the active
+ * table still uses, and identical slices share one set. Throws a PolicyLoadError when Cedar
+ * refuses a slice.
  */
 export function buildSlices(policies: ReadonlyMap<string, PolicyInfo>, catalog: SchemaCatalog): SliceTable {
-  const reads = new Map([...policies.values()].map((p) => [p.id, conditionReads(p.json)]));
+  const all = [...policies.values()];
+  const reads = new Map(all.map((p) => [p.id, conditionReads(p.json)]));
+  const guards = new Map(all.map((p) => [p.id, environmentGuard(p.json)]));
+  const forms = new Map(all.map((p) => [p.id, cedarForm(p)]));
   const setIds = new Map<string, string>();
   const preparse = (members: PolicyInfo[]): string => {
-    const texts = Object.fromEntries(members.map((p) => [p.id, p.text]));
-    const content = JSON.stringify(Object.entries(texts));
+    const forCedar = Object.fromEntries(members.map((p) => [p.id, forms.get(p.id)!.text]));
+    const content = JSON.stringify(Object.entries(forCedar));
     const known = setIds.get(content);
     if (known) return known;
     const setId = `autopilot-slice-${sha256Hex(content).slice(0, 32)}`;
-    const answer = preparsePolicySet(setId, { staticPolicies: texts });
+    const answer = preparsePolicySet(setId, { staticPolicies: forCedar });
     if (answer.type === "failure") {
       const files = [...new Set(members.map((p) => p.file))].join(", ");
       throw new PolicyLoadError([{ file: files, line: 0, reason: answer.errors.map((e) => e.message).join("; ") }]);
@@ -113,24 +124,47 @@ export function buildSlices(policies: ReadonlyMap<string, PolicyInfo>, catalog: 
     setIds.set(content, setId);
     return setId;
   };
-  const table = new Map<PrincipalType, Map<string, Slice>>();
+  const table = new Map<PrincipalType, Map<string, Map<Environment, Slice>>>();
   for (const principalType of PRINCIPAL_TYPES) {
-    const byAction = new Map<string, Slice>();
+    const byAction = new Map<string, Map<Environment, Slice>>();
     const principalAncestorTypes = catalog.principalAncestorTypes.get(principalType) ?? new Set();
     for (const [action, actionEntity] of catalog.actions) {
       const actionKeys = new Set([actionEntity.uid, ...actionEntity.parents].map(entityKey));
       const target = { principalType: qualify(principalType), principalAncestorTypes, actionKeys };
-      const members = [...policies.values()].filter((p) => scopeCanMatch(p.json, target));
-      byAction.set(action, makeSlice(members, reads, actionEntity, catalog, preparse));
+      const members = all.filter((p) => scopeCanMatch(p.json, target));
+      const byEnvironment = new Map<Environment, Slice>();
+      for (const environment of ENVIRONMENTS) {
+        const here = members.filter((p) => {
+          const guard = guards.get(p.id);
+          return guard === null || guard === environment;
+        });
+        byEnvironment.set(environment, makeSlice(here, reads, forms, actionEntity, catalog, preparse));
+      }
+      byAction.set(action, byEnvironment);
     }
     table.set(principalType, byAction);
   }
   return table;
 }
 
+/** A policy as the slices give it to Cedar: with its action scope dropped when the slice settles it. */
+interface CedarForm {
+  text: string;
+  scopeDropped: boolean;
+}
+
+function cedarForm(p: PolicyInfo): CedarForm {
+  if (!actionScopeIsExact(p.json.action) || p.json.action.op === "All") return { text: p.text, scopeDropped: p.json.action.op === "All" };
+  const { annotations: _annotations, ...rest } = p.json;
+  const answer = policyToText({ ...rest, action: { op: "All" } });
+  // A policy Cedar cannot print back keeps its own text, and its slices the action's entity.
+  return answer.type === "success" ? { text: answer.text, scopeDropped: true } : { text: p.text, scopeDropped: false };
+}
+
 function makeSlice(
   members: PolicyInfo[],
   reads: ReadonlyMap<string, ConditionReads>,
+  forms: ReadonlyMap<string, CedarForm>,
   action: EntityJson,
   catalog: SchemaCatalog,
   preparse: (members: PolicyInfo[]) => string,
@@ -140,17 +174,19 @@ function makeSlice(
     const fields = new Set<string>();
     let wholeContext = false;
     let otherActions = false;
+    let ownAction = false;
     for (const p of policies) {
       const r = reads.get(p.id);
       if (!r || r.context === "all") wholeContext = true;
       else r.context.forEach((f) => fields.add(f));
       if (!r || r.otherActions) otherActions = true;
+      if (!r || r.ownAction || !forms.get(p.id)?.scopeDropped) ownAction = true;
     }
     return {
       setId: preparse(policies),
       policies: policies.map((p) => p.id),
       contextFields: wholeContext ? null : [...fields].sort(),
-      actionEntities: otherActions ? catalog.allActions : [action],
+      actionEntities: otherActions ? catalog.allActions : ownAction ? [action] : [],
     };
   };
   const readsApproved = (p: PolicyInfo) => {

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { auditEntryHash, createAuditRepo, GENESIS_HASH, type AuditEntry, type AuditRepo } from "./audit-repo.js";
+import { canonicalJson } from "../../core/index.js";
+import fc from "fast-check";
+import { auditEntryHash, auditEntryHashEncoded, createAuditRepo, GENESIS_HASH, type AuditEntry, type AuditRepo } from "./audit-repo.js";
 import type { Database } from "./db.js";
 import { openTestDatabase } from "./testing.js";
 
@@ -51,6 +53,24 @@ describe("audit repo", () => {
     const rows = await audit.list({ limit: 100 });
     expect(rows[0]?.prevHash).toBe(GENESIS_HASH);
     for (let i = 1; i < rows.length; i++) expect(rows[i]?.prevHash).toBe(rows[i - 1]?.hash);
+  });
+
+  it("chains the appends of two writers that each remember the head (two replicas) without a gap or a fork", async () => {
+    const other = createAuditRepo(db);
+    const writes: Array<Promise<{ seq: number }>> = [];
+    for (let i = 0; i < 40; i++) {
+      writes.push(audit.append(entry(i)));
+      writes.push(other.append(entry(100 + i)));
+      // Sequential runs too, so each writer's remembered head goes stale while the other writes.
+      if (i % 10 === 9) await Promise.all(writes);
+    }
+    const seqs = (await Promise.all(writes)).map((h) => h.seq).sort((a, b) => a - b);
+    expect(seqs).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+    for (let i = 0; i < 3; i++) await other.append(entry(200 + i));
+    await audit.append(entry(300));
+    const head = await audit.head();
+    expect(head.seq).toBe(84);
+    expect(await audit.verify()).toEqual({ ok: true, rows: 84, head });
   });
 
   it("hashes the canonical JSON of the entry and its predecessor's hash", async () => {
@@ -122,5 +142,30 @@ describe("audit repo", () => {
     await appendFive();
     await tamper("UPDATE audit_log SET seq = -1 WHERE seq = 2", "UPDATE audit_log SET seq = 2 WHERE seq = 4", "UPDATE audit_log SET seq = 4 WHERE seq = -1");
     expect(await audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: 2, reason: expect.stringMatching(/^entry 2 /) });
+  });
+});
+
+describe("auditEntryHashEncoded", () => {
+  it("hashes the same bytes as auditEntryHash, for any fields and data", () => {
+    const text = fc.string();
+    const nullable = fc.option(text, { nil: null });
+    const fields = fc.record({
+      seq: fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER }),
+      prev_hash: text,
+      at: text,
+      cycle_id: nullable,
+      kind: text,
+      actor_type: text,
+      actor_id: text,
+      tool: nullable,
+      decision: nullable,
+    });
+    fc.assert(
+      fc.property(fields, fc.jsonValue(), (f, data) => {
+        const canonical = canonicalJson(data);
+        expect(auditEntryHashEncoded(f, canonical)).toBe(auditEntryHash({ ...f, data: JSON.parse(canonical) }));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -40,7 +40,7 @@ export type AuditVerification =
 
 /** The append-only, hash-chained audit log. */
 export interface AuditRepo {
-  /** Appends one entry after the current head; concurrent appends are serialised. */
+  /** Appends one entry after the current head; concurrent appends, of this process or others, are serialised. */
   append(entry: AuditEntry): Promise<AuditHead>;
   /** Entries in seq order, optionally of one cycle and after a seq. */
   list(input: { cycleId?: string; afterSeq?: number; limit: number }): Promise<AuditRow[]>;
@@ -65,6 +65,19 @@ interface HashedFields {
 /** The hash of one entry: SHA-256 of the canonical JSON of its fields and its predecessor's hash. */
 export function auditEntryHash(fields: HashedFields): string {
   return sha256Hex(canonicalJson(fields));
+}
+
+/**
+ * auditEntryHash for an entry whose data is already canonical JSON: the same bytes, spelled out in
+ * the fields' key order, so an append does not encode the data a second time.
+ */
+export function auditEntryHashEncoded(fields: Omit<HashedFields, "data">, dataJson: string): string {
+  const str = (value: string | null) => JSON.stringify(value);
+  return sha256Hex(
+    `{"actor_id":${str(fields.actor_id)},"actor_type":${str(fields.actor_type)},"at":${str(fields.at)},"cycle_id":${str(fields.cycle_id)},` +
+      `"data":${dataJson},"decision":${str(fields.decision)},"kind":${str(fields.kind)},"prev_hash":${str(fields.prev_hash)},` +
+      `"seq":${JSON.stringify(fields.seq)},"tool":${str(fields.tool)}}`,
+  );
 }
 
 function toAuditRow(r: Record<string, unknown>): AuditRow {
@@ -107,53 +120,104 @@ export function createAuditRepo(db: Database): AuditRepo {
     return { seq: toNumber(r.rows[0]?.seq), hash: r.rows[0]?.hash as string };
   };
 
+  // The head this process last wrote or read. An append first tries it in one autocommitted
+  // statement that writes the entry and moves the head only if the head is still that one: one
+  // round trip, the common case. When another process (a replica, the CLI) moved the head
+  // meanwhile, the statement writes nothing, and the append takes the head's lock instead.
+  // Appends of this process are queued, so they never race each other for the head.
+  let known: AuditHead | null = null;
+  /** An entry's data: its canonical JSON, stored as is, and the value that reads back from it, hashed. */
+  type Encoded = { json: string; value: unknown };
+  let queue: Promise<unknown> = Promise.resolve();
+
+  const values = (fields: HashedFields, at: Date, hash: string, dataJson: string) => [
+    fields.seq, at, fields.at, fields.cycle_id, fields.kind, fields.actor_type, fields.actor_id, fields.tool, fields.decision, dataJson, fields.prev_hash, hash,
+  ];
+  const fieldsFor = (entry: AuditEntry, data: Encoded, tip: AuditHead): HashedFields => ({
+    seq: tip.seq + 1,
+    prev_hash: tip.hash,
+    at: entry.at.toISOString(),
+    cycle_id: entry.cycleId,
+    kind: entry.kind,
+    actor_type: entry.actor.type,
+    actor_id: entry.actor.id,
+    tool: entry.tool ?? null,
+    decision: entry.decision ?? null,
+    data: data.value,
+  });
+
+  /** One statement: the entry and the head's move, only if the head is still `tip`. Null when it moved. */
+  async function appendAfter(entry: AuditEntry, data: Encoded, tip: AuditHead): Promise<AuditHead | null> {
+    const fields = fieldsFor(entry, data, tip);
+    const hash = auditEntryHashEncoded(fields, data.json);
+    let r: pg.QueryResult;
+    try {
+      r = await db.query(
+        `WITH moved AS (
+           UPDATE audit_head SET seq = $1, hash = $12 WHERE id = 1 AND seq = $1::bigint - 1 AND hash = $11 RETURNING seq)
+         INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
+         SELECT $1::bigint, $2::timestamptz, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::jsonb, $11::text, $12::text FROM moved RETURNING seq`,
+        values(fields, entry.at, hash, data.json),
+      );
+    } catch (error) {
+      throw new StoreError("store_transaction_failed", `cannot append to the audit trail: ${errorMessage(error)}`, { cause: error });
+    }
+    return r.rowCount === 1 ? { seq: fields.seq, hash } : null;
+  }
+
+  /** Three round trips: open the transaction and lock the head, write the entry and move the head, commit. */
+  async function appendLocked(entry: AuditEntry, data: Encoded): Promise<AuditHead> {
+    let client: pg.PoolClient;
+    try {
+      client = await db.pool.connect();
+    } catch (error) {
+      throw new StoreError("store_unavailable", `cannot get a connection for the audit trail: ${errorMessage(error)}`, { cause: error });
+    }
+    let broken: Error | undefined;
+    try {
+      const opened = (await client.query("BEGIN; SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")) as unknown as pg.QueryResult[];
+      const h = opened[opened.length - 1]!;
+      const fields = fieldsFor(entry, data, { seq: toNumber(h.rows[0]?.seq), hash: h.rows[0]?.hash as string });
+      const hash = auditEntryHashEncoded(fields, data.json);
+      await client.query(
+        `WITH entry AS (
+           INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING seq, hash)
+         UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry WHERE audit_head.id = 1`,
+        values(fields, entry.at, hash, data.json),
+      );
+      await client.query("COMMIT");
+      return { seq: fields.seq, hash };
+    } catch (error) {
+      await client.query("ROLLBACK").catch((rollbackError: unknown) => {
+        broken = rollbackError instanceof Error ? rollbackError : new Error(errorMessage(rollbackError));
+      });
+      throw new StoreError("store_transaction_failed", `cannot append to the audit trail: ${errorMessage(error)}`, { cause: error });
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async function appendOne(entry: AuditEntry): Promise<AuditHead> {
+    // The data is stored as jsonb and hashed as it will read back: round-trip it through
+    // canonical JSON first (drops undefined members, turns dates into strings).
+    const json = canonicalJson(entry.data ?? null);
+    const data: Encoded = { json, value: JSON.parse(json) };
+    try {
+      const written = known ? await appendAfter(entry, data, known) : null;
+      known = written ?? (await appendLocked(entry, data));
+      return known;
+    } catch (error) {
+      known = null;
+      throw error;
+    }
+  }
+
   return {
-    // Three round trips: open the transaction and lock the head, write the entry and move the head
-    // in one statement, commit. The head row lock orders appends: each sees the previous one's hash.
-    async append(entry) {
-      // The data is stored as jsonb and hashed as it will read back: round-trip it through
-      // canonical JSON first (drops undefined members, turns dates into strings).
-      const data: unknown = JSON.parse(canonicalJson(entry.data ?? null));
-      let client: pg.PoolClient;
-      try {
-        client = await db.pool.connect();
-      } catch (error) {
-        throw new StoreError("store_unavailable", `cannot get a connection for the audit trail: ${errorMessage(error)}`, { cause: error });
-      }
-      let broken: Error | undefined;
-      try {
-        const opened = (await client.query("BEGIN; SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")) as unknown as pg.QueryResult[];
-        const h = opened[opened.length - 1]!;
-        const fields: HashedFields = {
-          seq: toNumber(h.rows[0]?.seq) + 1,
-          prev_hash: h.rows[0]?.hash as string,
-          at: entry.at.toISOString(),
-          cycle_id: entry.cycleId,
-          kind: entry.kind,
-          actor_type: entry.actor.type,
-          actor_id: entry.actor.id,
-          tool: entry.tool ?? null,
-          decision: entry.decision ?? null,
-          data,
-        };
-        const hash = auditEntryHash(fields);
-        await client.query(
-          `WITH entry AS (
-             INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING seq, hash)
-           UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry WHERE audit_head.id = 1`,
-          [fields.seq, entry.at, fields.at, fields.cycle_id, fields.kind, fields.actor_type, fields.actor_id, fields.tool, fields.decision, canonicalJson(data), fields.prev_hash, hash],
-        );
-        await client.query("COMMIT");
-        return { seq: fields.seq, hash };
-      } catch (error) {
-        await client.query("ROLLBACK").catch((rollbackError: unknown) => {
-          broken = rollbackError instanceof Error ? rollbackError : new Error(errorMessage(rollbackError));
-        });
-        throw new StoreError("store_transaction_failed", `cannot append to the audit trail: ${errorMessage(error)}`, { cause: error });
-      } finally {
-        client.release(broken);
-      }
+    append(entry) {
+      const done = queue.then(() => appendOne(entry));
+      queue = done.catch(() => undefined);
+      return done;
     },
 
     async list({ cycleId, afterSeq = 0, limit }) {

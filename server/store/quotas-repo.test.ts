@@ -20,6 +20,9 @@ describe("quotas", () => {
     expect(await q.usage("production", "2026-11-20")).toMatchObject({ cycles: 3 });
     const winner = racers[results.findIndex((r) => r.ok)]!;
     expect(await q.holdsSlot("production", "2026-11-20", winner)).toBe(true);
+    expect(await q.state("production", "2026-11-20", winner)).toMatchObject({ cycles: 3, holdsSlot: true });
+    expect(await q.state("production", "2026-11-20", null)).toMatchObject({ cycles: 3, holdsSlot: false });
+    expect(await q.state("staging", "2026-11-20", winner)).toEqual({ cycles: 0, spentUsd: 0, holdsSlot: false });
   });
 
   it("counts a cycle once however often it reserves, per environment and day", async () => {
@@ -37,6 +40,7 @@ describe("quotas", () => {
     );
     expect(results.filter((r) => r.ok)).toHaveLength(8);
     expect((await q.usage("production", "2026-11-20")).spentUsd).toBe(6);
+    expect((await q.state("production", "2026-11-20", null)).spentUsd).toBe(6);
     const held = await Promise.all([0, 1, 2, 3].map((i) => q.reservedBy("production", "2026-11-20", `si_${i}`)));
     expect(held.reduce((a, b) => a + b, 0)).toBe(6);
     expect((await q.reserveSpend({ environment: "production", period: "2026-11-20", cycleId: "si_x", amountUsd: 7, budgetUsd: 6, now })).ok).toBe(false);

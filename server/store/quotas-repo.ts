@@ -14,6 +14,8 @@ export interface QuotasRepo {
   usage(environment: string, period: string): Promise<{ cycles: number; spentUsd: number }>;
   /** Whether `cycleId` holds a cycle slot in `period`. */
   holdsSlot(environment: string, period: string, cycleId: string): Promise<boolean>;
+  /** usage() and holdsSlot() in one read (false without a cycle): what a policy decision needs. */
+  state(environment: string, period: string, cycleId: string | null): Promise<{ cycles: number; spentUsd: number; holdsSlot: boolean }>;
   /** Takes a cycle slot for `cycleId` unless `limit` slots are taken; taking it twice is taking it once. */
   reserveCycleSlot(input: { environment: string; period: string; cycleId: string; limit: number; now: Date }): Promise<Reservation>;
   /** Adds `amountUsd` to the period's spend unless it would pass `budgetUsd`; records it against the cycle. */
@@ -44,6 +46,16 @@ export function createQuotasRepo(db: Database): QuotasRepo {
       const r = await db.query("SELECT quota, used FROM quota_counters WHERE period = $1 AND quota IN ($2, $3)", [period, cyclesQuota(environment), spendQuota(environment)]);
       const of = (quota: string) => Number(r.rows.find((row) => row.quota === quota)?.used ?? 0);
       return { cycles: of(cyclesQuota(environment)), spentUsd: of(spendQuota(environment)) };
+    },
+    async state(environment, period, cycleId) {
+      const r = await db.query(
+        `SELECT COALESCE((SELECT used FROM quota_counters WHERE period = $1 AND quota = $2), 0) AS cycles,
+                COALESCE((SELECT used FROM quota_counters WHERE period = $1 AND quota = $3), 0) AS spent,
+                EXISTS (SELECT 1 FROM quota_reservations WHERE cycle_id = $4 AND quota = $2 AND period = $1) AS holds`,
+        [period, cyclesQuota(environment), spendQuota(environment), cycleId],
+      );
+      const row = r.rows[0] ?? {};
+      return { cycles: Number(row.cycles ?? 0), spentUsd: Number(row.spent ?? 0), holdsSlot: row.holds === true };
     },
     async holdsSlot(environment, period, cycleId) {
       const r = await db.query("SELECT 1 FROM quota_reservations WHERE cycle_id = $1 AND quota = $2 AND period = $3", [cycleId, cyclesQuota(environment), period]);
