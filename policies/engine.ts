@@ -7,8 +7,9 @@ import { errorMessage } from "../core/index.js";
 import type { PolicyContext } from "./context.js";
 import { PolicyError, PolicyLoadError } from "./errors.js";
 import type { Obligation } from "./obligations.js";
+import { deny, granted, reasonsOr } from "./decision.js";
 import { compilePolicyFiles } from "./policy-set.js";
-import type { CompiledPolicySet, PolicyFile, PolicyInfo } from "./policy-set.js";
+import type { CompiledPolicySet, PolicyFile } from "./policy-set.js";
 import { buildSlices, readSchemaCatalog } from "./slices.js";
 import type { SlicePart, SliceTable } from "./slices.js";
 import { parsePolicyRequest, requestEntities, uid } from "./request.js";
@@ -178,18 +179,4 @@ function decide(raw: PolicyRequest, active: ActiveSet): Decision {
   if (second.allow) return granted("require_approval", info(second.determining));
   const all = [...forbids, ...info(second.determining).filter((p) => !forbids.includes(p))];
   return { ...deny(reasonsOr(all, fallback)), policies: all.map((p) => p.id) };
-}
-
-function granted(outcome: "allow" | "require_approval", permits: PolicyInfo[]): Decision {
-  const obligations = new Map<string, Obligation>();
-  for (const o of permits.flatMap((p) => p.obligations)) obligations.set(`${o.key}=${o.value}`, o);
-  return { outcome, reasons: permits.map((p) => p.reason), policies: permits.map((p) => p.id), hardStop: false, obligations: [...obligations.values()], errors: [] };
-}
-
-function deny(reasons: string[], errors: string[] = []): Decision {
-  return { outcome: "deny", reasons, policies: [], hardStop: false, obligations: [], errors };
-}
-
-function reasonsOr(policies: PolicyInfo[], fallback: string): string[] {
-  return policies.length > 0 ? policies.map((p) => p.reason) : [fallback];
 }

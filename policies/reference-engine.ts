@@ -1,9 +1,9 @@
 import { preparsePolicySet, preparseSchema, statefulIsAuthorized } from "@cedar-policy/cedar-wasm/nodejs";
 import type { EntityJson } from "@cedar-policy/cedar-wasm/nodejs";
 import type { Decision } from "./engine.js";
-import type { Obligation } from "./obligations.js";
+import { deny, granted, reasonsOr } from "./decision.js";
 import { compilePolicyFiles } from "./policy-set.js";
-import type { PolicyFile, PolicyInfo } from "./policy-set.js";
+import type { PolicyFile } from "./policy-set.js";
 import { parsePolicyRequest, uid } from "./request.js";
 import type { PolicyRequest, ValidRequest } from "./request.js";
 import { CEDAR_NAMESPACE } from "./schema.js";
@@ -82,18 +82,4 @@ function allEntities(request: ValidRequest): EntityJson[] {
     return [principalEntity, { uid: uid("Application", resource.id), attrs: {}, parents: [parent] }, { uid: parent, attrs: {}, parents: [] }];
   }
   return [principalEntity, { uid: uid(resource.type, resource.id), attrs: {}, parents: [] }];
-}
-
-function granted(outcome: "allow" | "require_approval", permits: PolicyInfo[]): Decision {
-  const obligations = new Map<string, Obligation>();
-  for (const o of permits.flatMap((p) => p.obligations)) obligations.set(`${o.key}=${o.value}`, o);
-  return { outcome, reasons: permits.map((p) => p.reason), policies: permits.map((p) => p.id), hardStop: false, obligations: [...obligations.values()], errors: [] };
-}
-
-function deny(reasons: string[], errors: string[] = []): Decision {
-  return { outcome: "deny", reasons, policies: [], hardStop: false, obligations: [], errors };
-}
-
-function reasonsOr(policies: PolicyInfo[], fallback: string): string[] {
-  return policies.length > 0 ? policies.map((p) => p.reason) : [fallback];
 }

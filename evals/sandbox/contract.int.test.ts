@@ -192,7 +192,7 @@ const CASES: Record<string, Case> = {
     why: "the recorded revision is committed to the sandbox's GitOps repository first",
     setup: async (s) => void s.gitops.set(REVISION, values("search-reranker", "1", { version: "1", weight: 20 })),
     check: schema(ApplicationSchema, (body) => {
-      expect(body.operation).toBeTruthy();
+      expect(body.operation).toMatchObject({ sync: { revision: REVISION } });
       expect(body.status.operationState.phase).toBe("Running");
     }),
   },

@@ -71,14 +71,20 @@ export const mlflowError: Replay["check"] = (answer, fixture) => {
 export const h2oError: Replay["check"] = (answer, fixture) => {
   const recorded = fixture.response.body as { __meta: { schema_name: string } };
   expect(answer.body).toMatchObject({ __meta: { schema_name: recorded.__meta.schema_name }, http_status: fixture.response.status });
-  expect(h2oErrorMessage(answer.body, answer.text)).toBeTruthy();
+  // The client reads the message from the body's fields (the recorded kind: parameter errors or a
+  // msg), never falling back to the raw text.
+  const message = h2oErrorMessage(answer.body, answer.text);
+  const recordedMessage = h2oErrorMessage(fixture.response.body, JSON.stringify(fixture.response.body))!;
+  expect(message).toMatch(/\S/);
+  expect(message).not.toBe(answer.text.trim().slice(0, 500));
+  expect(message!.startsWith("invalid parameters:")).toBe(recordedMessage.startsWith("invalid parameters:"));
 };
 
 /** An Argo CD `{ error, code, message }` with the recorded gRPC code. */
 export const argoError: Replay["check"] = (answer, fixture) => {
   const body = ArgoErrorSchema.parse(answer.body);
   expect(body.code).toBe((fixture.response.body as { code: number }).code);
-  expect(body.message).toBeTruthy();
+  expect(body.message).toBe((fixture.response.body as { message: string }).message);
 };
 
 /** The job of a GET /3/Jobs answer has the recorded status. */
