@@ -33,7 +33,7 @@ describe("the policy gate is the only path to the systems", () => {
 
   it("builds system clients only in the composition root", () => {
     const builders = files
-      .filter(({ file, text }) => !file.startsWith("tools/") && /new (PrometheusClient|AlertmanagerClient|MlflowClient|H2oClient|ArgoCdClient)\(|DvcWorkspace\.open\(|GitOpsRepo\.open\(/.test(text))
+      .filter(({ file, text }) => !file.startsWith("tools/") && /new (PrometheusClient|AlertmanagerClient|GrafanaClient|MlflowClient|H2oClient|ArgoCdClient)\(|DvcWorkspace\.open\(|GitOpsRepo\.open\(/.test(text))
       .map((f) => f.file);
     expect(builders).toEqual(["server/platform.ts"]);
   });

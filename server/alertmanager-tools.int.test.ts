@@ -97,6 +97,24 @@ describe.skipIf(missing !== null)(missing ? `${title} (skipped: ${missing})` : t
     expect(parsed.success).toBe(false);
   });
 
+  it("raises an alert of its own that Alertmanager then holds, with its source label and cycle", async () => {
+    const endsAt = new Date(Date.now() + 30 * 60_000).toISOString();
+    const posted = await run<{ posted: number; alertnames: string[] }>("alertmanager_post_alerts", {
+      alerts: [{ labels: { alertname: "MetricAnomaly", service: "search", series: "search_ndcg" }, annotations: { summary: "3 anomalous points" }, ends_at: endsAt }],
+    });
+    expect(posted).toMatchObject({ status: "success", data: { posted: 1, alertnames: ["MetricAnomaly"] } });
+    const held = await client.listAlerts({ filter: ['alertname="MetricAnomaly"'] });
+    expect(held).toHaveLength(1);
+    expect(held[0]!.labels).toEqual({ alertname: "MetricAnomaly", service: "search", series: "search_ndcg", source: "mlops-autopilot" });
+    expect(held[0]!.annotations).toEqual({ summary: "3 anomalous points", cycle_id: "si_2026_11_21_001" });
+  });
+
+  it("refuses an alert without an alertname before Alertmanager sees it", () => {
+    const parsed = findTool("alertmanager_post_alerts")!.input.safeParse({ alerts: [{ labels: { service: "search" } }] });
+    expect(parsed.success).toBe(false);
+    if (!parsed.success) expect(parsed.error.issues[0]!.message).toContain("alertname");
+  });
+
   it("answers an unknown silence as an error naming it", async () => {
     const outcome = await run("alertmanager_expire_silence", { silence_id: "00000000-0000-4000-8000-000000000000", reason: "x" });
     expect(outcome.status).toBe("error");

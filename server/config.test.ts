@@ -20,7 +20,7 @@ describe("loadConfig", () => {
     expect(isAllSandbox(c)).toBe(true);
     expect(c.databaseUrl).toBeUndefined();
     expect(c.openai).toBeUndefined();
-    expect(c.systems).toEqual({ prometheusUrl: undefined, mlflow: undefined, h2oUrl: undefined, argocd: undefined, alertmanagerUrl: undefined });
+    expect(c.systems).toEqual({ prometheusUrl: undefined, mlflow: undefined, h2oUrl: undefined, argocd: undefined, alertmanagerUrl: undefined, grafana: undefined });
     expect(c.gitops).toEqual({ dir: path.join(HOME, "gitops"), branch: "main", remote: undefined });
     expect(c.dvcWorkspace).toBe(path.join(HOME, "workspace"));
     expect(c.dvcRemote).toBeUndefined();

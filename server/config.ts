@@ -52,6 +52,8 @@ const EnvSchema = z.object({
   ARGOCD_SERVER: optionalUrl,
   ARGOCD_AUTH_TOKEN: optionalText,
   ALERTMANAGER_URL: optionalUrl,
+  GRAFANA_URL: optionalUrl,
+  GRAFANA_TOKEN: optionalText,
   GITOPS_REPO: optionalText,
   GITOPS_BRANCH: z.string().trim().regex(/^[\w./-]+$/, "a branch name").default("main"),
   GITOPS_TOKEN: optionalText,
@@ -76,7 +78,7 @@ const EnvSchema = z.object({
 });
 
 /** Variables whose values are secrets: never logged, traced or echoed. */
-export const SECRET_VARIABLES = ["DATABASE_URL", "OPENAI_API_KEY", "MLFLOW_TRACKING_TOKEN", "ARGOCD_AUTH_TOKEN", "GITOPS_TOKEN", "ALERTMANAGER_WEBHOOK_TOKEN", "LANGSMITH_API_KEY"] as const;
+export const SECRET_VARIABLES = ["DATABASE_URL", "OPENAI_API_KEY", "MLFLOW_TRACKING_TOKEN", "ARGOCD_AUTH_TOKEN", "GITOPS_TOKEN", "ALERTMANAGER_WEBHOOK_TOKEN", "GRAFANA_TOKEN", "LANGSMITH_API_KEY"] as const;
 
 /** The validated configuration. */
 export interface Config {
@@ -95,6 +97,8 @@ export interface Config {
     argocd: { url: string; token: string | undefined } | undefined;
     /** Alertmanager's API (silences, the alerts it holds); alerts reach the webhook either way. */
     alertmanagerUrl: string | undefined;
+    /** Grafana, where anomalies are annotated on the series' dashboards; optional. */
+    grafana: { url: string; token: string | undefined } | undefined;
   };
   /**
    * The GitOps repository: a local path (dir, no remote), or a remote URL cloned into `dir` that
@@ -159,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       h2oUrl: e.H2O_URL,
       argocd: e.ARGOCD_SERVER ? { url: e.ARGOCD_SERVER, token: e.ARGOCD_AUTH_TOKEN } : undefined,
       alertmanagerUrl: e.ALERTMANAGER_URL,
+      grafana: e.GRAFANA_URL ? { url: e.GRAFANA_URL, token: e.GRAFANA_TOKEN } : undefined,
     },
     gitops: gitopsConfig(e, home),
     dvcWorkspace: path.resolve(e.DVC_WORKSPACE ?? path.join(home, "workspace")),
@@ -171,7 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     approvalTtlMs: e.APPROVAL_TTL_MINUTES * 60_000,
     httpTimeoutMs: e.HTTP_TIMEOUT_MS,
     tracing: { enabled: e.LANGSMITH_TRACING && Boolean(e.LANGSMITH_API_KEY), apiKey: e.LANGSMITH_API_KEY, endpoint: e.LANGSMITH_ENDPOINT, project: e.LANGSMITH_PROJECT },
-    secrets: [e.OPENAI_API_KEY, e.MLFLOW_TRACKING_TOKEN, e.ARGOCD_AUTH_TOKEN, e.GITOPS_TOKEN, passwordOf(e.GITOPS_REPO), e.ALERTMANAGER_WEBHOOK_TOKEN, e.LANGSMITH_API_KEY, passwordOf(e.DATABASE_URL)].filter(
+    secrets: [e.OPENAI_API_KEY, e.MLFLOW_TRACKING_TOKEN, e.ARGOCD_AUTH_TOKEN, e.GITOPS_TOKEN, passwordOf(e.GITOPS_REPO), e.ALERTMANAGER_WEBHOOK_TOKEN, e.GRAFANA_TOKEN, e.LANGSMITH_API_KEY, passwordOf(e.DATABASE_URL)].filter(
       (s): s is string => Boolean(s),
     ),
   };

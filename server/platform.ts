@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { SimulatedClock, systemClock, type Clock, type Environment } from "../core/index.js";
-import { AlertmanagerClient, ArgoCdClient, DvcWorkspace, GitOpsRepo, H2oClient, MlflowClient, PrometheusClient, seedDataset, type ToolClients } from "../tools/index.js";
+import { AlertmanagerClient, ArgoCdClient, DvcWorkspace, GitOpsRepo, GrafanaClient, H2oClient, MlflowClient, PrometheusClient, seedDataset, type ToolClients } from "../tools/index.js";
 import { createSandbox, type Sandbox, type Scenario } from "../evals/sandbox/index.js";
 import { isAllSandbox, type Config } from "./config.js";
 
@@ -79,6 +79,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     dvc,
     gitops,
     alertmanager: config.systems.alertmanagerUrl ? new AlertmanagerClient({ baseUrl: config.systems.alertmanagerUrl, timeoutMs }) : undefined,
+    grafana: config.systems.grafana ? new GrafanaClient({ baseUrl: config.systems.grafana.url, token: config.systems.grafana.token, timeoutMs }) : undefined,
   };
   return {
     clients,

@@ -3,6 +3,7 @@ import type { MlflowClient } from "./mlflow/client.js";
 import type { H2oClient } from "./h2o/client.js";
 import type { ArgoCdClient } from "./argocd/client.js";
 import type { AlertmanagerClient } from "./alertmanager/client.js";
+import type { GrafanaClient } from "./grafana/client.js";
 import type { DvcWorkspace } from "./dvc/workspace.js";
 import type { GitOpsRepo } from "./gitops/repo.js";
 
@@ -19,4 +20,6 @@ export interface ToolClients {
   gitops: GitOpsRepo;
   /** Absent when the deployment has no Alertmanager (ALERTMANAGER_URL unset); its tools then answer an error. */
   alertmanager?: AlertmanagerClient;
+  /** Absent when GRAFANA_URL is unset; annotations are then skipped (its tool answers an error). */
+  grafana?: GrafanaClient;
 }

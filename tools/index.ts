@@ -11,6 +11,7 @@ export { MlflowClient } from "./mlflow/index.js";
 export { H2oClient } from "./h2o/index.js";
 export { ArgoCdClient } from "./argocd/index.js";
 export { AlertmanagerClient } from "./alertmanager/index.js";
+export { GrafanaClient } from "./grafana/index.js";
 export { DvcWorkspace, seedDataset } from "./dvc/index.js";
 export { GitOpsRepo } from "./gitops/index.js";
 export type { HelmValues } from "./gitops/index.js";

@@ -6,9 +6,10 @@ import { mlflowTools } from "./mlflow/index.js";
 import { gitopsTools } from "./gitops/index.js";
 import { argocdTools } from "./argocd/index.js";
 import { alertmanagerTools } from "./alertmanager/index.js";
+import { grafanaTools } from "./grafana/index.js";
 
 /** Every tool of the platform, defined once; agents, the MCP server and policies read this list. */
-export const ALL_TOOLS: readonly AnyTool[] = [...prometheusTools, ...dvcTools, ...h2oTools, ...mlflowTools, ...gitopsTools, ...argocdTools, ...alertmanagerTools];
+export const ALL_TOOLS: readonly AnyTool[] = [...prometheusTools, ...dvcTools, ...h2oTools, ...mlflowTools, ...gitopsTools, ...argocdTools, ...alertmanagerTools, ...grafanaTools];
 
 /** The tool called `name`, if it exists. */
 export function findTool(name: string): AnyTool | undefined {

@@ -3,7 +3,7 @@ import type { Clock, Environment, FindingKind, TriggerContract, ArtifactDraft } 
 import type { ToolClients } from "./clients.js";
 
 /** The systems tools talk to. */
-export const TOOL_SYSTEMS = ["prometheus", "alertmanager", "dvc", "h2o", "mlflow", "argocd", "gitops", "autopilot"] as const;
+export const TOOL_SYSTEMS = ["prometheus", "alertmanager", "dvc", "h2o", "mlflow", "argocd", "gitops", "grafana", "autopilot"] as const;
 /** A system a tool belongs to. */
 export type ToolSystem = (typeof TOOL_SYSTEMS)[number];
 

@@ -32,7 +32,7 @@ export async function runDemo(config: Config, scenarioName: string, out: (line: 
     ...config,
     home,
     databaseUrl: undefined,
-    systems: { prometheusUrl: undefined, mlflow: undefined, h2oUrl: undefined, argocd: undefined, alertmanagerUrl: undefined },
+    systems: { prometheusUrl: undefined, mlflow: undefined, h2oUrl: undefined, argocd: undefined, alertmanagerUrl: undefined, grafana: undefined },
     alerts: { ...config.alerts, webhookToken: undefined },
   };
   const logger = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, secrets: config.secrets });

@@ -8,6 +8,7 @@ import { AlertmanagerClient } from "./client.js";
 import { createSilenceTool } from "./create-silence.js";
 import { expireSilenceTool } from "./expire-silence.js";
 import { listAlertsTool, type ListAlertsData } from "./list-alerts.js";
+import { postAlertsTool } from "./post-alerts.js";
 import { alertmanagerTools } from "./toolset.js";
 
 const fixture = (file: string) => loadFixture(import.meta.url, file);
@@ -32,6 +33,7 @@ describe("the Alertmanager tools", () => {
     const flags = Object.fromEntries(alertmanagerTools.map((t) => [t.name, t.flags]));
     expect(flags).toEqual({
       alertmanager_list_alerts: { readOnly: true, destructive: false, idempotent: true, openWorld: true },
+      alertmanager_post_alerts: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
       alertmanager_create_silence: { readOnly: false, destructive: false, idempotent: false, openWorld: true },
       alertmanager_expire_silence: { readOnly: false, destructive: false, idempotent: true, openWorld: true },
     });
@@ -42,6 +44,7 @@ describe("the Alertmanager tools", () => {
     [listAlertsTool, {}],
     [createSilenceTool, { matchers: [{ name: "alertname", value: "SearchLatencyHigh" }], duration_minutes: 30, comment: "rollout" }],
     [expireSilenceTool, { silence_id: SILENCE, reason: "rollout done" }],
+    [postAlertsTool, { alerts: [{ labels: { alertname: "MetricAnomaly" } }] }],
   ] as const)("%s answers an error naming ALERTMANAGER_URL when the deployment has no Alertmanager", async (tool, input) => {
     const { ctx } = setup([], { client: false });
     const outcome = await run(tool, input, ctx);
