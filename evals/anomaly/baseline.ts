@@ -11,7 +11,7 @@ export interface WindowedGaussianOptions {
 }
 
 /** The baseline's documented defaults, the same on every file (docs/anomaly-evaluation.md). */
-export const WINDOWED_GAUSSIAN_DEFAULTS: Readonly<WindowedGaussianOptions> = { window: 1000, tailProbability: 1e-4, suppress: 100 };
+export const WINDOWED_GAUSSIAN_DEFAULTS: Readonly<WindowedGaussianOptions> = { window: 1000, tailProbability: 1e-3, suppress: 300 };
 
 /**
  * NAB's windowedGaussian detector: each value is compared with the mean and (population) standard

@@ -1,0 +1,21 @@
+/** Anomaly detectors measured on the Numenta Anomaly Benchmark: its layout, its scoring, a baseline and the runner. */
+export { suppressRepeats } from "./detector.js";
+export type { Series, Detection, SeriesDetector } from "./detector.js";
+export { NabCorpusError, parseNabCsv, parseNabTimestamp } from "./nab-csv.js";
+export type { NabRows } from "./nab-csv.js";
+export { loadNabCorpus } from "./nab-corpus.js";
+export type { NabCorpus, NabSeries, NabWindow } from "./nab-corpus.js";
+export { NAB_PROFILES, NAB_PROBATION_PERCENT, probationaryLength, scaledSigmoid, scoreNabFile, normalizeNabScore } from "./nab-score.js";
+export type { CostMatrix, WindowRows, NabFileScore } from "./nab-score.js";
+export { countWindowHits, addWindowCounts, windowScores } from "./window-metrics.js";
+export type { WindowCounts, WindowScores } from "./window-metrics.js";
+export { createWindowedGaussianDetector, normalTail, WINDOWED_GAUSSIAN_DEFAULTS } from "./baseline.js";
+export type { WindowedGaussianOptions } from "./baseline.js";
+export { createIsolationForestDetector, ISOLATION_FOREST_EVAL_DEFAULTS } from "./isolation-forest-detector.js";
+export type { IsolationForestEvalOptions } from "./isolation-forest-detector.js";
+export { evaluateDetector, DetectorOutputError } from "./evaluate.js";
+export type { FileResult, DetectorEvaluation } from "./evaluate.js";
+export { formatReport, summarize } from "./report.js";
+export type { EvaluationSummary } from "./report.js";
+export { runNabEvaluation } from "./run-evaluation.js";
+export type { NabRunOptions } from "./run-evaluation.js";
