@@ -15,6 +15,11 @@ export interface Detection {
   flagged: number[];
   /** The model's threshold. */
   threshold: number;
+  /**
+   * The leading points scored against a partial baseline (min(baselineWindow, points)); their
+   * scores are less reliable, so a caller that can fetches that much more history and ignores them.
+   */
+  warmup: number;
 }
 
 /** A trained model served by ONNX Runtime: detect() featurises a series and scores every point. */
@@ -46,7 +51,8 @@ export class AnomalyDetector {
     scores.forEach((s, i) => {
       if (s > this.model.threshold) flagged.push(i);
     });
-    return { scores: Array.from(scores), flagged, threshold: this.model.threshold };
+    const warmup = Math.min(this.model.features.baselineWindow, values.length);
+    return { scores: Array.from(scores), flagged, threshold: this.model.threshold, warmup };
   }
 
   /** Releases the ONNX Runtime session. */

@@ -3,6 +3,7 @@
  */
 import { availableParallelism } from "node:os";
 import { InferenceSession, Tensor } from "onnxruntime-node";
+import { errorMessage } from "../../core/index.js";
 import { AnomalyError } from "./anomaly-error.js";
 import { ONNX_INPUT, ONNX_SCORE_OUTPUT } from "./onnx-model.js";
 import { rowCount } from "./reference-scorer.js";
@@ -35,6 +36,8 @@ export async function createOnnxScorer(onnx: Uint8Array, options: OnnxScorerOpti
     intraOpNumThreads: options.intraOpNumThreads ?? availableParallelism(),
     interOpNumThreads: 1,
     executionMode: options.executionMode ?? "sequential",
+  }).catch((cause: unknown) => {
+    throw new AnomalyError("invalid_model", `ONNX Runtime could not load the model (${onnx.length} bytes): ${errorMessage(cause)}`, { cause });
   });
   const featureCount = inputWidth(session);
   let closed = false;
