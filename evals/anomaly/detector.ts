@@ -21,7 +21,7 @@ export interface SeriesDetector {
 
 /**
  * Keeps a flag only when no kept flag lies within the `points` rows before it: one alarm per
- * incident, as NAB's own detectors hold their output after a detection. `points` 0 keeps every flag.
+ * incident, since NAB charges every flagged row outside a window. `points` 0 keeps every flag.
  */
 export function suppressRepeats(flagged: readonly boolean[], points: number): boolean[] {
   const kept: boolean[] = new Array<boolean>(flagged.length).fill(false);

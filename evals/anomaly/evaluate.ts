@@ -1,12 +1,12 @@
-import { AutopilotError } from "../../core/index.js";
+import { AutopilotError, errorMessage } from "../../core/index.js";
 import type { SeriesDetector } from "./detector.js";
 import type { NabCorpus, NabSeries } from "./nab-corpus.js";
 import { normalizeNabScore, probationaryLength, scoreNabFile, type NabFileScore } from "./nab-score.js";
 import { addWindowCounts, countWindowHits, windowScores, type WindowCounts, type WindowScores } from "./window-metrics.js";
 
-/** A detector whose answer does not fit the series it was given. */
-export class DetectorOutputError extends AutopilotError {
-  override name = "DetectorOutputError";
+/** A detector that failed on a series, or whose answer does not fit it; the message names the detector and the file. */
+export class DetectorRunError extends AutopilotError {
+  override name = "DetectorRunError";
 }
 
 /** One detector on one file. */
@@ -61,11 +61,14 @@ export async function evaluateDetector(corpus: NabCorpus, detector: SeriesDetect
 
 async function detectChecked(detector: SeriesDetector, series: NabSeries): Promise<boolean[]> {
   const trainCount = Math.ceil(probationaryLength(series.values.length));
-  const { flagged, scores } = await detector.detect({ timestamps: series.timestamps, values: series.values }, trainCount);
+  const where = { detector: detector.name, file: series.key };
+  const { flagged, scores } = await detector.detect({ timestamps: series.timestamps, values: series.values }, trainCount).catch((error: unknown) => {
+    throw new DetectorRunError("detector_failed", `${detector.name} on ${series.key}: ${errorMessage(error)}`, { details: where, cause: error });
+  });
   for (const [what, list] of [["flagged", flagged], ["scores", scores]] as const) {
     if (list.length !== series.values.length) {
-      throw new DetectorOutputError("detector_output_invalid", `${detector.name} on ${series.key}: ${list.length} ${what}, expected one per row (${series.values.length})`, {
-        details: { detector: detector.name, file: series.key, field: what },
+      throw new DetectorRunError("detector_output_invalid", `${detector.name} on ${series.key}: ${list.length} ${what}, expected one per row (${series.values.length})`, {
+        details: { ...where, field: what },
       });
     }
   }

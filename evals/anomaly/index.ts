@@ -13,7 +13,7 @@ export { createWindowedGaussianDetector, normalTail, WINDOWED_GAUSSIAN_DEFAULTS 
 export type { WindowedGaussianOptions } from "./baseline.js";
 export { createIsolationForestDetector, ISOLATION_FOREST_EVAL_DEFAULTS } from "./isolation-forest-detector.js";
 export type { IsolationForestEvalOptions } from "./isolation-forest-detector.js";
-export { evaluateDetector, DetectorOutputError } from "./evaluate.js";
+export { evaluateDetector, DetectorRunError } from "./evaluate.js";
 export type { FileResult, DetectorEvaluation } from "./evaluate.js";
 export { formatReport, summarize } from "./report.js";
 export type { EvaluationSummary } from "./report.js";

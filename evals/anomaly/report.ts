@@ -1,4 +1,3 @@
-import { formatTable } from "../../bench/stats.js";
 import type { DetectorEvaluation } from "./evaluate.js";
 
 /** The last line the evaluation prints, as JSON: the detector's corpus figures next to the baseline's NAB score. */
@@ -69,6 +68,13 @@ export function formatReport(detector: DetectorEvaluation, baseline: DetectorEva
     "corpus: precision and recall micro-averaged over files, NAB scores normalised over the corpus",
     summary,
   ].join("\n");
+}
+
+// The same plain table as bench/stats.ts prints; bench is a script folder evals does not import from.
+function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ");
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }
 
 function round(value: number, digits: number): number {

@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { DetectorOutputError, evaluateDetector } from "./evaluate.js";
+import { DetectorRunError, evaluateDetector } from "./evaluate.js";
+import { createIsolationForestDetector } from "./isolation-forest-detector.js";
 import { loadNabCorpus } from "./nab-corpus.js";
 import { runNabEvaluation } from "./run-evaluation.js";
 import { createOracleDetector, INCLUDED_NAB_FOLDER, nabCsv, nullDetector, writeNabFolder } from "./test-support.js";
@@ -93,7 +94,15 @@ describe("runNabEvaluation", () => {
     const corpus = await loadNabCorpus(await smallFolder());
     const short = { name: "short", detect: async () => ({ scores: [0], flagged: [false] }) };
     const error: unknown = await evaluateDetector(corpus, short).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(DetectorOutputError);
+    expect(error).toBeInstanceOf(DetectorRunError);
     expect((error as Error).message).toBe(`short on ${KEYS[0]}: 1 flagged, expected one per row (4032)`);
+  });
+
+  it("names the detector and the file when a detector fails, e.g. a file too short to train on", async () => {
+    // 10 rows leave a probationary period of 1 row: the forest has one row to train on.
+    const folder = await writeNabFolder({ data: { "a/tiny.csv": nabCsv([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) }, windows: { "a/tiny.csv": [] } });
+    const error: unknown = await evaluateDetector(await loadNabCorpus(folder), createIsolationForestDetector()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DetectorRunError);
+    expect((error as Error).message).toMatch(/^isolation-forest\(.*\) on a\/tiny\.csv: training needs at least 2 points, got 1$/);
   });
 });
