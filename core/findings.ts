@@ -147,6 +147,26 @@ export const BaselineFinding = z.object({
   previous_gold: z.string().nullable(),
 });
 
+/** What the anomaly detector found in one series over a window. */
+export const AnomaliesFinding = z.object({
+  /** The series' name: `<service>:<signal>` for a contract signal, or the name the caller gave a query. */
+  series: z.string(),
+  query: z.string(),
+  /** The registered detector that scored it, or an ad-hoc one trained on the window's first part. */
+  model: z.object({ name: z.string().nullable(), version: z.string().nullable(), source: z.enum(["registered", "ad_hoc"]) }),
+  window: z.object({ start: z.string(), end: z.string(), step_seconds: z.number() }),
+  points: z.number(),
+  threshold: z.number(),
+  max_score: z.number(),
+  flagged: z.array(z.object({ at: z.string(), value: z.number(), score: z.number() })),
+  /** Runs of consecutive flagged points. */
+  events: z.array(z.object({ start: z.string(), end: z.string(), points: z.number(), peak_score: z.number() })),
+  /** Population stability index of the window's features against the detector's training profile. */
+  psi: z.number().nullable(),
+  drift: z.boolean(),
+  at: z.string(),
+});
+
 /** Every finding schema by kind. */
 export const FINDING_SCHEMAS = {
   monitor: MonitorFinding,
@@ -160,6 +180,7 @@ export const FINDING_SCHEMAS = {
   rollback: RollbackFinding,
   baseline: BaselineFinding,
   git_change: GitChangeFinding,
+  anomalies: AnomaliesFinding,
 } as const;
 
 /** A kind of finding. */
@@ -178,4 +199,5 @@ export type WatchFinding = z.infer<typeof WatchFinding>;
 export type RollbackFinding = z.infer<typeof RollbackFinding>;
 export type BaselineFinding = z.infer<typeof BaselineFinding>;
 export type GitChangeFinding = z.infer<typeof GitChangeFinding>;
+export type AnomaliesFinding = z.infer<typeof AnomaliesFinding>;
 export type GateCheck = z.infer<typeof GateCheck>;

@@ -41,6 +41,7 @@ export {
   RollbackFinding,
   BaselineFinding,
   GitChangeFinding,
+  AnomaliesFinding,
   FINDING_SCHEMAS,
 } from "./findings.js";
 export type { FindingKind, FindingData } from "./findings.js";

@@ -1,7 +1,7 @@
 import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { SimulatedClock, systemClock, type Clock, type Environment } from "../core/index.js";
-import { AlertmanagerClient, ArgoCdClient, DvcWorkspace, GitOpsRepo, GrafanaClient, H2oClient, MlflowClient, PrometheusClient, seedDataset, type ToolClients } from "../tools/index.js";
+import { AlertmanagerClient, ArgoCdClient, DvcWorkspace, GitOpsRepo, GrafanaClient, H2oClient, MlflowClient, PrometheusClient, ServedDetectors, seedDataset, type ToolClients } from "../tools/index.js";
 import { createSandbox, type Sandbox, type Scenario } from "../evals/sandbox/index.js";
 import { isAllSandbox, type Config } from "./config.js";
 
@@ -71,9 +71,12 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
   }
   const urls = sandbox && listener ? sandbox.urls(listener.url) : null;
   const timeoutMs = config.httpTimeoutMs;
+  const mlflow = new MlflowClient({ baseUrl: config.systems.mlflow?.url ?? urls!.mlflow, token: config.systems.mlflow?.token, timeoutMs, clock });
+  const detectors = new ServedDetectors(mlflow);
   const clients: ToolClients = {
     prometheus: new PrometheusClient({ baseUrl: config.systems.prometheusUrl ?? urls!.prometheus, timeoutMs }),
-    mlflow: new MlflowClient({ baseUrl: config.systems.mlflow?.url ?? urls!.mlflow, token: config.systems.mlflow?.token, timeoutMs, clock }),
+    mlflow,
+    detectors,
     h2o: new H2oClient({ baseUrl: config.systems.h2oUrl ?? urls!.h2o, timeoutMs: Math.max(timeoutMs, 30_000), clock }),
     argocd: new ArgoCdClient({ baseUrl: config.systems.argocd?.url ?? urls!.argocd, token: config.systems.argocd?.token, timeoutMs, clock }),
     dvc,
@@ -88,6 +91,7 @@ export async function openPlatform(options: PlatformOptions): Promise<Platform> 
     sandboxUrl: listener?.url ?? null,
     allSandbox,
     close: async () => {
+      await detectors.close();
       await listener?.close();
     },
   };

@@ -45,7 +45,7 @@ describe("the trigger contract, row by row", () => {
 
   it("ETL backlog: doubles the slow processor through GitOps after a capacity gate, backlog recovers", async () => {
     const { report, h } = await run("etl-backlog");
-    expect(tools(report)).toEqual(["prometheus_get_signal", "prometheus_query_breakdown", "gitops_get_values", "gitops_check_change", "gitops_write_values", "argocd_sync_application", "prometheus_watch_signal"]);
+    expect(tools(report)).toEqual(["prometheus_get_signal", "prometheus_query_breakdown", "prometheus_detect_anomalies", "gitops_get_values", "gitops_check_change", "gitops_write_values", "argocd_sync_application", "prometheus_watch_signal"]);
     const state = h.ap.platform.sandbox!.state();
     expect(state.processors.embed.workers).toBe(8);
     expect(state.metrics.etl_backlog_seconds).toBeLessThan(60);

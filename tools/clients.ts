@@ -4,6 +4,7 @@ import type { H2oClient } from "./h2o/client.js";
 import type { ArgoCdClient } from "./argocd/client.js";
 import type { AlertmanagerClient } from "./alertmanager/client.js";
 import type { GrafanaClient } from "./grafana/client.js";
+import type { ServedDetectors } from "./mlflow/served-detectors.js";
 import type { DvcWorkspace } from "./dvc/workspace.js";
 import type { GitOpsRepo } from "./gitops/repo.js";
 
@@ -20,6 +21,8 @@ export interface ToolClients {
   gitops: GitOpsRepo;
   /** Absent when the deployment has no Alertmanager (ALERTMANAGER_URL unset); its tools then answer an error. */
   alertmanager?: AlertmanagerClient;
+  /** The anomaly detectors serving each series, following the registry's champion alias. */
+  detectors: ServedDetectors;
   /** Absent when GRAFANA_URL is unset; annotations are then skipped (its tool answers an error). */
   grafana?: GrafanaClient;
 }

@@ -1,4 +1,4 @@
-import { answer, deployments, step, type SpecialistRunbook } from "./decision.js";
+import { answer, call, deployments, lastResult, step, type RunbookDecision, type SpecialistRunbook, type ToolResultView } from "./decision.js";
 
 const BREAKDOWN_LABEL: Record<string, string> = {
   ndcg_drop: "topic",
@@ -20,7 +20,7 @@ export const metricsAnalystRunbook: SpecialistRunbook = (task, results) => {
       const by = BREAKDOWN_LABEL[signal];
       if (by) {
         return step(results, "prometheus_query_breakdown", () => ({ signal, service, by }), `Breaking ${signal} down by ${by}.`, (r) =>
-          answer(`Diagnosis: ${r.summary}`),
+          withAnomalies(results, signal, service, `Diagnosis: ${r.summary}`),
         );
       }
       const metric = String((task.contract as { metric?: string } | null)?.metric ?? "");
@@ -29,7 +29,7 @@ export const metricsAnalystRunbook: SpecialistRunbook = (task, results) => {
         "prometheus_query_range",
         () => ({ query: `${metric}{service="${service}"}`, minutes: 1440, step_seconds: 600 }),
         `Looking at the last day of ${metric}.`,
-        (r) => answer(`Trend of ${metric} over the last day: ${r.summary}`),
+        (r) => withAnomalies(results, signal, service, `Trend of ${metric} over the last day: ${r.summary}`),
       );
     }
     case "ab_test.compare": {
@@ -59,3 +59,14 @@ export const metricsAnalystRunbook: SpecialistRunbook = (task, results) => {
   }
 };
 
+
+/**
+ * Scores the signal's last hours with the anomaly detector and adds what it found to the diagnosis.
+ * The detector informs the diagnosis; a detector that cannot answer does not end it.
+ */
+function withAnomalies(results: readonly ToolResultView[], signal: string, service: string, diagnosis: string): RunbookDecision {
+  const detected = lastResult(results, "prometheus_detect_anomalies");
+  if (!detected) return call("prometheus_detect_anomalies", { signal, service }, "Scoring the signal's last hours with the anomaly detector.");
+  const anomalies = detected.status === "success" || detected.status === "no_data" ? `Anomaly detector: ${detected.summary}` : `The anomaly detector could not score the signal: ${detected.summary}`;
+  return answer(`${diagnosis} ${anomalies}`);
+}

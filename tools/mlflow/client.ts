@@ -135,6 +135,12 @@ export class MlflowClient {
     await this.http.text({ method: "PUT", path, body: bytes, contentType, signal, timeoutMs: 120_000 });
   }
 
+  /** GET through the artifact proxy: the bytes of one artifact under a run's `mlflow-artifacts:/...` URI. */
+  async downloadArtifact(artifactUri: string, relPath: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const path = `${ARTIFACTS}/${proxyArtifactPath(artifactUri, relPath).split("/").map(encodeURIComponent).join("/")}`;
+    return this.http.bytes({ method: "GET", path, signal, timeoutMs: 120_000 });
+  }
+
   /** Lists the artifacts under `path` of a run's `mlflow-artifacts:/...` URI; paths are relative to that URI. */
   async listArtifacts(artifactUri: string, path?: string, signal?: AbortSignal): Promise<{ path: string; is_dir: boolean; file_size: number | null }[]> {
     const query = { path: proxyArtifactPath(artifactUri, path) };

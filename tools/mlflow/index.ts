@@ -13,3 +13,7 @@ export { mlflowRecordBaseline } from "./record-baseline.js";
 export { mlflowListBaselines } from "./list-baselines.js";
 export type { BaselineList, BaselineView } from "./list-baselines.js";
 export { STABLE_TAG, GOLD_ALIAS } from "./baseline.js";
+export { ServedDetectors } from "./served-detectors.js";
+export type { ServedDetector } from "./served-detectors.js";
+export { DETECTOR_ALIAS, DETECTOR_EXPERIMENT, detectorModelName, saveDetector, loadDetectorVersion } from "./detector-store.js";
+export type { SavedDetector, SaveDetectorInput, LoadedDetectorVersion } from "./detector-store.js";

@@ -1,5 +1,6 @@
 import type { AnyTool } from "../tool.js";
 import { compareVariantsTool } from "./compare-variants.js";
+import { detectAnomaliesTool } from "./detect-anomalies.js";
 import { getSignalTool } from "./get-signal.js";
 import { queryBreakdownTool } from "./query-breakdown.js";
 import { queryInstantTool, queryRangeTool } from "./query-tools.js";
@@ -11,6 +12,7 @@ export const prometheusTools: AnyTool[] = [
   queryBreakdownTool,
   queryInstantTool,
   queryRangeTool,
+  detectAnomaliesTool,
   compareVariantsTool,
   watchSignalTool,
 ];
