@@ -37,3 +37,5 @@ export { createQuotasRepo } from "./quotas-repo.js";
 export type { QuotasRepo, Reservation } from "./quotas-repo.js";
 export { createGateOverridesRepo } from "./gate-overrides-repo.js";
 export type { GateOverridesRepo, GateOverride } from "./gate-overrides-repo.js";
+export { createAnomalyMonitorRepo } from "./anomaly-monitor-repo.js";
+export type { AnomalyMonitorRepo, AnomalyEventInput, EventClaim } from "./anomaly-monitor-repo.js";
