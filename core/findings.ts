@@ -53,7 +53,8 @@ export const CandidateFinding = z.object({
   model_name: z.string(),
   version: z.string(),
   run_id: z.string(),
-  h2o_model_id: z.string(),
+  /** The H2O model a serving-model candidate was exported from; null for an anomaly detector. */
+  h2o_model_id: z.string().nullable(),
   strategy: z.enum(CANDIDATE_STRATEGIES),
   dataset_md5: z.string().nullable(),
   source: z.string(),

@@ -8,6 +8,7 @@ export { ENVIRONMENTS, EnvironmentSchema } from "./environment.js";
 export type { Environment } from "./environment.js";
 export {
   SIGNALS,
+  INTERNAL_SIGNALS,
   PHASES,
   CANDIDATE_STRATEGIES,
   DEFAULT_TRIGGER_CONTRACT,

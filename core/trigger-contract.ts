@@ -7,9 +7,11 @@ import { z } from "zod";
  */
 
 /** The signals a cycle can be started by. */
-export const SIGNALS = ["ndcg_drop", "recall_drop", "latency_p95", "etl_backlog", "cost", "nps"] as const;
+export const SIGNALS = ["ndcg_drop", "recall_drop", "latency_p95", "etl_backlog", "cost", "nps", "detector_drift"] as const;
 /** A signal of the trigger contract. */
 export type Signal = (typeof SIGNALS)[number];
+/** Signals the autopilot raises itself (its anomaly monitor), which no Prometheus rule fires. */
+export const INTERNAL_SIGNALS: readonly Signal[] = ["detector_drift"];
 
 /** The phases of the loop, in the order the loop visits them. */
 export const PHASES = ["monitor", "diagnose", "augment", "train", "evaluate", "ab_test", "promote", "watch", "rollback"] as const;
@@ -17,7 +19,7 @@ export const PHASES = ["monitor", "diagnose", "augment", "train", "evaluate", "a
 export type Phase = (typeof PHASES)[number];
 
 /** How the candidate for a signal is produced in the train phase. */
-export const CANDIDATE_STRATEGIES = ["fine_tune", "lighter_mode", "cheaper_variant", "processor_tuning", "none"] as const;
+export const CANDIDATE_STRATEGIES = ["fine_tune", "lighter_mode", "cheaper_variant", "processor_tuning", "retrain_detector", "none"] as const;
 /** A way of producing a candidate. */
 export type CandidateStrategy = (typeof CANDIDATE_STRATEGIES)[number];
 
@@ -171,6 +173,23 @@ export const DEFAULT_TRIGGER_CONTRACT: TriggerContract = {
       plan: [],
       gate: [{ kind: "manual" }],
       rollback: { kind: "below", value: 3.5 },
+    },
+    detector_drift: {
+      title: "anomaly detector input drift",
+      // Not a Prometheus series: the monitor step measures the PSI of the series' recent feature
+      // windows against the serving detector's training profile (tools/prometheus/check-detector-drift).
+      metric: "autopilot:detector_input_psi",
+      unit: "PSI",
+      direction: "lower_is_better",
+      trigger: { kind: "above", value: 0.25 },
+      action: "retrain the series' detector on recent normal data, promote it only if precision and recall hold",
+      candidate: "retrain_detector",
+      plan: ["augment", "train", "evaluate", "promote"],
+      gate: [
+        { kind: "no_loss", metric: "precision" },
+        { kind: "no_loss", metric: "recall" },
+      ],
+      rollback: { kind: "above", value: 0.25 },
     },
   },
   guardrails: [

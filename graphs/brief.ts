@@ -1,4 +1,4 @@
-import type { FindingKind, TriggerContract } from "../core/index.js";
+import { isSignal, type FindingKind, type TriggerContract } from "../core/index.js";
 import type { SupervisorBriefContext, TaskBriefContext } from "../prompts/index.js";
 import type { LoopMove, StepId } from "../core/index.js";
 import type { CycleStateType } from "./state.js";
@@ -20,6 +20,8 @@ function triggerView(state: CycleStateType): Record<string, unknown> {
     value: t.value,
     baseline: t.baseline,
     starts_at: t.startsAt,
+    // A detector_drift alert names the series whose detector drifted; only a contract signal passes.
+    ...(isSignal(t.labels.series_signal) ? { series_signal: t.labels.series_signal } : {}),
     untrusted_annotations: t.annotations,
   };
 }

@@ -117,7 +117,9 @@ function nextMoves(state: CycleStateType, contract: TriggerContract, flags: Flag
   const why =
     signalContract.candidate === "processor_tuning"
       ? "The capacity change passed its gate, is deployed, and the backlog and quality held up after the deploy."
-      : "The candidate passed every gate, serves all traffic and held up after the deploy.";
+      : signalContract.candidate === "retrain_detector"
+        ? "The retrained detector kept its precision and recall on the labelled held-out data and now serves the monitor."
+        : "The candidate passed every gate, serves all traffic and held up after the deploy.";
   return [{ move: "finish", outcome: "promoted", why }];
 }
 
@@ -126,6 +128,7 @@ function phaseMove(state: CycleStateType, phase: Phase, flags: FlagSnapshot | nu
   switch (phase) {
     case "augment": {
       if (isDone(state, "augment")) return null;
+      if (state.trigger.signal === "detector_drift") return [assign("augment", "Snapshot the series' recent normal history for its detector.")];
       const weak = (latestFinding(state, "diagnosis")?.data as { weak_segments?: string[] } | undefined)?.weak_segments ?? [];
       if (weak.length === 0) return [escalate("The diagnosis found no weak segment to augment data for.")];
       return [assign("augment", `Weak segments: ${weak.join(", ")}.`)];

@@ -46,7 +46,8 @@ function embedded(overrides: Partial<DoctorTargets> = {}): DoctorTargets {
     dvc: { workspace: path.join(home, "workspace"), remote: undefined },
     llm: undefined,
     langsmith: undefined,
-    metrics: [...new Set(Object.values(contract.signals).flatMap((s) => [s.metric, s.baselineMetric ?? s.metric]))],
+    // The series Prometheus serves; detector drift is measured by the autopilot itself.
+    metrics: [...new Set(Object.entries(contract.signals).filter(([name]) => name !== "detector_drift").flatMap(([, s]) => [s.metric, s.baselineMetric ?? s.metric]))],
     timeoutMs: 2_000,
     secrets: [MLFLOW_TOKEN, ARGO_TOKEN],
     ...overrides,

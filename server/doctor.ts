@@ -3,7 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { z } from "zod";
-import { errorMessage, redactSecrets } from "../core/index.js";
+import { errorMessage, INTERNAL_SIGNALS, redactSecrets, type Signal } from "../core/index.js";
 import { createHttpClient, isUpstreamError, type HttpClient } from "../tools/http.js";
 import { displayUrl, GitRemote, type GitRemoteOptions } from "../tools/gitops/index.js";
 import { readDefaultRemote } from "../tools/dvc/index.js";
@@ -53,7 +53,7 @@ export interface DoctorTargets {
 
 /** The doctor's view of a configuration. */
 export function doctorTargets(config: Config): DoctorTargets {
-  const signals = Object.values(config.contract.signals);
+  const signals = Object.entries(config.contract.signals).filter(([name]) => !INTERNAL_SIGNALS.includes(name as Signal)).map(([, s]) => s);
   const metrics = [...signals.flatMap((s) => [s.metric, s.baselineMetric]), ...config.contract.guardrails.map((g) => g.metric)];
   return {
     home: config.home,

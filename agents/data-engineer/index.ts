@@ -11,7 +11,8 @@ export const dataEngineer: AgentProfile = {
     "Look at the current dataset with dvc_get_dataset before changing it.",
     "Augment only the weak segments the diagnosis names, with dvc_augment_dataset; keep the default size unless the task says otherwise.",
     "Report the new dataset's md5 and the rows added per topic.",
+    "For a detector_drift cycle, snapshot the series the alert names with dvc_snapshot_series instead: the detector trains on its recent normal history.",
   ],
-  tools: ["dvc_get_dataset", "dvc_augment_dataset"],
-  steps: { augment: ["dvc_get_dataset", "dvc_augment_dataset"] },
+  tools: ["dvc_get_dataset", "dvc_augment_dataset", "dvc_snapshot_series"],
+  steps: { augment: ["dvc_get_dataset", "dvc_augment_dataset", "dvc_snapshot_series"] },
 };

@@ -1,4 +1,4 @@
-import { answer, finding, step, type SpecialistRunbook } from "./decision.js";
+import { answer, detectorSeries, finding, step, type SpecialistRunbook } from "./decision.js";
 
 /** Queries generated per weak topic; each query brings 30 candidate documents. */
 const QUERIES_PER_TOPIC = 10;
@@ -6,6 +6,13 @@ const QUERIES_PER_TOPIC = 10;
 /** The data engineer's runbook: look at the dataset, augment the weak topics. */
 export const dataEngineerRunbook: SpecialistRunbook = (task, results) => {
   if (task.step !== "augment") return answer(`Step ${task.step} is not a data-engineer step.`);
+  if (task.signal === "detector_drift") {
+    const series = detectorSeries(task);
+    if (!series) return answer("The drift alert names no series (label series_signal); there is no history to snapshot.");
+    return step(results, "dvc_snapshot_series", () => ({ ...series }), `Snapshotting the recent history of ${series.service}'s ${series.series_signal} series.`, (r) =>
+      answer(`Detector dataset: ${r.summary}`),
+    );
+  }
   const dataset = task.catalog?.dataset;
   if (!dataset) return answer("The service has no dataset in the catalog; nothing to augment.");
   const weak = finding<{ weak_segments?: string[]; by?: string }>(task, "diagnosis")?.weak_segments ?? [];

@@ -61,6 +61,16 @@ export function finding<T = Record<string, unknown>>(task: TaskBriefContext, kin
   return task.findings[kind] as T | undefined;
 }
 
+/**
+ * The series a detector_drift cycle is about: the contract signal named by the alert's
+ * `series_signal` label (the brief passes it only when it is a contract signal), of the cycle's service.
+ */
+export function detectorSeries(task: TaskBriefContext): { series_signal: string; service: string } | null {
+  const seriesSignal = task.trigger.series_signal;
+  if (typeof seriesSignal !== "string" || !task.service) return null;
+  return { series_signal: seriesSignal, service: task.service };
+}
+
 /** The deployments of this cycle, oldest first. */
 export function deployments(task: TaskBriefContext): Array<Record<string, unknown>> {
   return task.deployments as Array<Record<string, unknown>>;

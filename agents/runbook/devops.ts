@@ -1,4 +1,4 @@
-import { answer, deployments, finding, step, type SpecialistRunbook } from "./decision.js";
+import { answer, deployments, detectorSeries, finding, step, type SpecialistRunbook } from "./decision.js";
 
 /** The DevOps runbook: canary, promotion and rollback, always through GitOps and Argo CD. */
 export const devopsRunbook: SpecialistRunbook = (task, results) => {
@@ -13,6 +13,13 @@ export const devopsRunbook: SpecialistRunbook = (task, results) => {
       r.status === "success" ? next() : answer(`Sync did not complete: ${r.summary}`),
     );
 
+  if (task.signal === "detector_drift" && task.step === "promote") {
+    const series = detectorSeries(task);
+    if (!series || !candidate) return answer("No detector candidate passed its gate in this cycle; nothing to promote.");
+    return step(results, "mlflow_promote_detector", () => ({ ...series, version: candidate.version }), `Promoting detector v${candidate.version}.`, (r) =>
+      answer(`Detector promotion: ${r.summary}`),
+    );
+  }
   switch (task.step) {
     case "ab_test.canary": {
       if (!candidate) return answer("No candidate is registered in this cycle; no A/B test to start.");

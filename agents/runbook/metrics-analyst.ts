@@ -1,4 +1,4 @@
-import { answer, call, deployments, lastResult, step, type RunbookDecision, type SpecialistRunbook, type ToolResultView } from "./decision.js";
+import { answer, call, deployments, detectorSeries, lastResult, step, type RunbookDecision, type SpecialistRunbook, type ToolResultView } from "./decision.js";
 
 const BREAKDOWN_LABEL: Record<string, string> = {
   ndcg_drop: "topic",
@@ -11,6 +11,7 @@ const BREAKDOWN_LABEL: Record<string, string> = {
 export const metricsAnalystRunbook: SpecialistRunbook = (task, results) => {
   const { signal, service } = task;
   if (!signal || !service) return answer("The alert names no known signal or service, so there is nothing I can measure.");
+  if (signal === "detector_drift") return detectorDriftRunbook(task, results);
   switch (task.step) {
     case "monitor":
       return step(results, "prometheus_get_signal", () => ({ signal, service }), `Checking ${signal} of ${service}.`, (r) =>
@@ -70,3 +71,19 @@ function withAnomalies(results: readonly ToolResultView[], signal: string, servi
   const anomalies = detected.status === "success" || detected.status === "no_data" ? `Anomaly detector: ${detected.summary}` : `The anomaly detector could not score the signal: ${detected.summary}`;
   return answer(`${diagnosis} ${anomalies}`);
 }
+
+/** A detector_drift cycle: confirm the drift of the series' detector, then show what it flags now. */
+const detectorDriftRunbook: SpecialistRunbook = (task, results) => {
+  const series = detectorSeries(task);
+  if (!series) return answer("The drift alert names no series (label series_signal), so there is no detector to check.");
+  switch (task.step) {
+    case "monitor":
+      return step(results, "prometheus_check_detector_drift", () => series, `Checking the input drift of the ${series.series_signal} detector of ${series.service}.`, (r) =>
+        answer(`Drift check: ${r.summary}`),
+      );
+    case "diagnose":
+      return withAnomalies(results, series.series_signal, series.service, "The detector's inputs drifted.");
+    default:
+      return answer(`Step ${task.step} is not a metrics-analyst step of a detector cycle.`);
+  }
+};

@@ -1,4 +1,4 @@
-import { answer, finding, step, type RunbookDecision, type SpecialistRunbook, type ToolResultView } from "./decision.js";
+import { answer, detectorSeries, finding, step, type RunbookDecision, type SpecialistRunbook, type ToolResultView } from "./decision.js";
 import type { TaskBriefContext } from "../../prompts/index.js";
 
 /** H2O parameters per candidate strategy: fine-tuning keeps the champion's size, variants shrink it. */
@@ -15,6 +15,7 @@ export const mlEngineerRunbook: SpecialistRunbook = (task, results) => {
   const catalog = task.catalog;
   if (!catalog || !task.signal || !task.service) return answer("The cycle has no catalogued service or signal; I cannot train for it.");
   const strategy = String((task.contract as { candidate?: string } | null)?.candidate ?? "fine_tune");
+  if (strategy === "retrain_detector") return detectorRunbook(task, results);
   switch (task.step) {
     case "train": {
       const params = PARAMS_BY_STRATEGY[strategy];
@@ -99,4 +100,30 @@ function withDataset(task: TaskBriefContext, results: readonly ToolResultView[],
 function numbersOf(value: unknown): Record<string, number> {
   if (!value || typeof value !== "object") return {};
   return Object.fromEntries(Object.entries(value).filter((e): e is [string, number] => typeof e[1] === "number" && Number.isFinite(e[1])));
+}
+
+/** A detector_drift cycle: train the series' detector on the snapshot, then gate it against the champion. */
+function detectorRunbook(task: TaskBriefContext, results: readonly ToolResultView[]): RunbookDecision {
+  const series = detectorSeries(task);
+  const dataset = finding<Dataset>(task, "dataset");
+  if (!series || !dataset) return answer("The cycle has no detector series or no snapshot of it; there is nothing to train on.");
+  switch (task.step) {
+    case "train":
+      return step(results, "mlflow_train_detector", () => ({ ...series, dataset_path: dataset.abs_path, dataset_md5: dataset.md5 }), "Training the detector on the snapshot.", (r) =>
+        answer(`Detector candidate: ${r.summary}`),
+      );
+    case "evaluate": {
+      const candidate = finding<{ version: string }>(task, "candidate");
+      if (!candidate) return answer("No detector candidate is registered in this cycle; nothing to evaluate.");
+      return step(
+        results,
+        "mlflow_evaluate_detector",
+        () => ({ ...series, candidate_version: candidate.version, dataset_path: dataset.abs_path }),
+        `Gating detector v${candidate.version} against the champion.`,
+        (r) => answer(`Quality gate: ${r.summary}`),
+      );
+    }
+    default:
+      return answer(`Step ${task.step} is not an ML-engineer step.`);
+  }
 }

@@ -10,6 +10,8 @@ export const DEFAULT_ALERT_SIGNALS: Record<string, Signal> = {
   EtlBacklogHigh: "etl_backlog",
   SearchCostOverBudget: "cost",
   SearchSatisfactionLow: "nps",
+  // Raised by the autopilot's own anomaly monitor (server/anomaly-monitor.ts), not by a Prometheus rule.
+  AnomalyDetectorDrift: "detector_drift",
 };
 
 /** What an alert is about: its signal, service and environment. */

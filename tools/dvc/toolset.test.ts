@@ -47,7 +47,9 @@ afterEach(async () => {
 
 describe("dvc tool definitions", () => {
   it("declares the flags and the finding of each tool", () => {
-    expect(dvcTools.map((t) => t.name)).toEqual(["dvc_get_dataset", "dvc_augment_dataset", "dvc_tag_dataset"]);
+    expect(dvcTools.map((t) => t.name)).toEqual(["dvc_get_dataset", "dvc_augment_dataset", "dvc_tag_dataset", "dvc_snapshot_series"]);
+    expect(tool("dvc_snapshot_series").flags).toEqual({ readOnly: false, destructive: false, idempotent: true, openWorld: true });
+    expect(tool("dvc_snapshot_series").finding).toBe("dataset");
     expect(tool("dvc_tag_dataset").flags).toEqual({ readOnly: false, destructive: false, idempotent: true, openWorld: false });
     expect(tool("dvc_get_dataset").flags).toEqual({ readOnly: true, destructive: false, idempotent: true, openWorld: false });
     expect(tool("dvc_augment_dataset").flags).toEqual({ readOnly: false, destructive: false, idempotent: true, openWorld: true });

@@ -7,6 +7,7 @@ import { countByTopic, type TopicCounts } from "./dataset-rows.js";
 import { DATASET_NAME_PATTERN } from "./dataset.js";
 import type { DvcStatus, DvcWorkspace } from "./workspace.js";
 import { dvcTagDataset } from "./tag-dataset.js";
+import { snapshotSeriesTool } from "./snapshot-series.js";
 
 /** What `dvc_get_dataset` returns. */
 export interface DatasetInfo {
@@ -134,5 +135,5 @@ async function pushToRemote(dvc: DvcWorkspace): Promise<string> {
   }
 }
 
-/** The DVC tools: read a dataset version, write an augmented one, tag a version. */
-export const dvcTools: AnyTool[] = [getDataset, augment, dvcTagDataset];
+/** The DVC tools: read a dataset version, write an augmented one, tag a version, snapshot a series for its detector. */
+export const dvcTools: AnyTool[] = [getDataset, augment, dvcTagDataset, snapshotSeriesTool];

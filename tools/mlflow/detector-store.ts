@@ -26,6 +26,8 @@ export interface SaveDetectorInput {
   /** Evaluation metrics (precision, recall, f1, ...) logged on the run and kept as version tags. */
   metrics: Record<string, number>;
   dataset?: { path: string; md5: string };
+  /** The resolution of the training series in seconds; the detector scores series at this step. */
+  stepSeconds?: number;
   cycleId: string | null;
   signal?: AbortSignal;
 }
@@ -71,6 +73,7 @@ export async function saveDetector(mlflow: MlflowClient, input: SaveDetectorInpu
   const source = `${run.info.artifact_uri.replace(/\/+$/, "")}/model`;
   const versionTags: Record<string, string> = { [DETECTOR_KIND_TAG]: "anomaly-detector", "autopilot.cycle_id": cycle, onnx_sha256: onnxSha256, ...stringValues(input.metrics) };
   if (input.dataset) versionTags.dvc_md5 = input.dataset.md5;
+  if (input.stepSeconds) versionTags.step_seconds = String(input.stepSeconds);
   const created = await mlflow.createModelVersion({ name, source, runId, tags: versionTags }, signal);
   await mlflow.waitForModelVersionReady(name, created.version, { timeoutMs: READY_TIMEOUT_MS, signal });
   return { name, version: created.version, runId, source, onnxSha256 };
@@ -85,6 +88,8 @@ export interface LoadedDetectorVersion {
   onnx: Uint8Array;
   /** The metrics recorded on the version (precision, recall, ...). */
   metrics: Record<string, number>;
+  /** The resolution the detector was trained at (version tag step_seconds), if recorded. */
+  stepSeconds: number | null;
 }
 
 /** Reads a detector version: its model JSON and ONNX artifact, checked against the recorded digest. */
@@ -104,7 +109,8 @@ export async function loadDetectorVersion(mlflow: MlflowClient, name: string, ve
     throw new AutopilotError("invalid_detector_artifact", `mlflow: ${name} v${version} model.onnx does not match the digest recorded at registration (${tags.onnx_sha256.slice(0, 12)}…, got ${digest.slice(0, 12)}…)`);
   }
   const metrics = Object.fromEntries(Object.entries(tags).filter(([k, v]) => METRIC_TAGS.has(k) && Number.isFinite(Number(v))).map(([k, v]) => [k, Number(v)]));
-  return { name, version, model, onnx, metrics };
+  const step = Number(tags.step_seconds);
+  return { name, version, model, onnx, metrics, stepSeconds: Number.isInteger(step) && step > 0 ? step : null };
 }
 
 const METRIC_TAGS = new Set(["precision", "recall", "f1", "nab_score", "flag_rate", "psi"]);

@@ -17,7 +17,7 @@ const input = (extra: Record<string, unknown> = {}) =>
 
 describe("mlflow_register_candidate", () => {
   it("is a write, non-destructive, non-idempotent tool establishing the candidate finding", () => {
-    expect(mlflowTools.map((t) => t.name)).toEqual(["mlflow_register_candidate", "mlflow_evaluate_candidate", "mlflow_get_model", "mlflow_set_model_alias", "mlflow_record_baseline", "mlflow_list_baselines"]);
+    expect(mlflowTools.map((t) => t.name)).toEqual(["mlflow_register_candidate", "mlflow_evaluate_candidate", "mlflow_get_model", "mlflow_set_model_alias", "mlflow_record_baseline", "mlflow_list_baselines", "mlflow_train_detector", "mlflow_evaluate_detector", "mlflow_promote_detector"]);
     expect(mlflowRegisterCandidate.flags).toMatchObject({ readOnly: false, destructive: false, idempotent: false });
     expect(mlflowRegisterCandidate.finding).toBe("candidate");
   });

@@ -9,6 +9,8 @@ export interface ServedDetector {
   detector: AnomalyDetector;
   /** Metrics recorded on the version (precision, recall, ...). */
   metrics: Record<string, number>;
+  /** The resolution of the series it was trained on, in seconds; null when the version does not say. */
+  stepSeconds: number | null;
 }
 
 interface Slot {
@@ -68,7 +70,7 @@ export class ServedDetectors {
       pending = (async () => {
         const loaded = await loadDetectorVersion(this.mlflow, name, version, signal);
         const detector = await AnomalyDetector.load(loaded.model);
-        return { served: { name, version, detector, metrics: loaded.metrics }, users: 0, retired: false };
+        return { served: { name, version, detector, metrics: loaded.metrics, stepSeconds: loaded.stepSeconds }, users: 0, retired: false };
       })();
       this.loading.set(key, pending);
       pending.finally(() => this.loading.delete(key)).catch(() => undefined);

@@ -4,6 +4,22 @@ import { mlflowGetModel, mlflowSetModelAlias } from "./model-tools.js";
 import { mlflowListBaselines } from "./list-baselines.js";
 import { mlflowRecordBaseline } from "./record-baseline.js";
 import { mlflowRegisterCandidate } from "./register-candidate.js";
+import { trainDetectorTool } from "./train-detector.js";
+import { evaluateDetectorTool } from "./evaluate-detector.js";
+import { promoteDetectorTool } from "./promote-detector.js";
 
-/** The MLflow tools: register and evaluate candidates, read versions, move aliases, record and list stable baselines. */
-export const mlflowTools: AnyTool[] = [mlflowRegisterCandidate, mlflowEvaluateCandidate, mlflowGetModel, mlflowSetModelAlias, mlflowRecordBaseline, mlflowListBaselines];
+/**
+ * The MLflow tools: register and evaluate candidates, read versions, move aliases, record and list
+ * stable baselines; and train, evaluate and promote the anomaly detectors of the series.
+ */
+export const mlflowTools: AnyTool[] = [
+  mlflowRegisterCandidate,
+  mlflowEvaluateCandidate,
+  mlflowGetModel,
+  mlflowSetModelAlias,
+  mlflowRecordBaseline,
+  mlflowListBaselines,
+  trainDetectorTool,
+  evaluateDetectorTool,
+  promoteDetectorTool,
+];

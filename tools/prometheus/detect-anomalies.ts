@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { AnomaliesFinding } from "../../core/index.js";
+import type { AnomaliesFinding, Signal } from "../../core/index.js";
 import { AnomalyDetector, extractFeatures, populationStabilityIndex, trainAnomalyModel, type AnomalyModel, type Detection } from "../anomaly/index.js";
 import { defineTool, type ToolContext, type ToolOutcome } from "../tool.js";
 import { errorOutcome } from "../outcome.js";
@@ -44,30 +44,73 @@ export const detectAnomaliesTool = defineTool({
   flags: PROMETHEUS_FLAGS,
   finding: "anomalies",
   timeoutMs: 120_000,
-  async run(args, ctx): Promise<ToolOutcome<AnomaliesFinding>> {
-    const query = args.query ?? selector(signalContract(ctx, args.signal!).metric, args.service!, ALL_VARIANTS);
-    const series = args.series ?? (args.signal ? `${args.service}:${args.signal}` : null);
-    const points = Math.floor((args.minutes * 60) / args.step_seconds) + 1;
-    if (points > MAX_POINTS) return invalid(`${args.minutes} minutes at ${args.step_seconds} s steps is ${points} points; at most ${MAX_POINTS}: raise step_seconds`);
-    const end = ctx.clock.now();
-    const start = new Date(end.getTime() - args.minutes * 60_000);
-    try {
-      const result = await ctx.clients.prometheus.queryRange(query, { start, end, stepSeconds: args.step_seconds, signal: ctx.signal });
-      if (result.length === 0) return { status: "no_data", summary: `no series for ${query} from ${start.toISOString()} to ${end.toISOString()}` };
-      if (result.length > 1) return invalid(`${query} returned ${result.length} series; narrow it to one (add label matchers or aggregate)`);
-      // Prometheus answers NaN for a ratio over no traffic; such points have no score.
-      const samples = result[0]!.values.filter((s) => Number.isFinite(s.value));
-      if (samples.length < MIN_POINTS) return { status: "no_data", summary: `${query} has ${samples.length} finite points in the window; at least ${MIN_POINTS} are needed to score it` };
-      const values = samples.map((s) => s.value);
-      const scored = await score(ctx, series, values);
-      const finding = describe({ query, series: series ?? query, samples, scored, window: { start, end, step: args.step_seconds }, at: end });
-      return { status: "success", summary: summarize(finding), data: finding };
-    } catch (error) {
-      if (ctx.signal.aborted) throw error;
-      return errorOutcome(error);
-    }
-  },
+  run: (args, ctx) => detectInWindow(ctx, args),
 });
+
+/** What a window to score is: one series, named for its registered detector when it has one. */
+export interface WindowRequest {
+  signal?: Signal;
+  service?: string;
+  query?: string;
+  series?: string;
+  minutes: number;
+  step_seconds: number;
+}
+
+/**
+ * Fetches a window of one series and scores it (the tool's work, shared with the drift check). A
+ * registered detector reads the series at the resolution it was trained at, whatever step was asked:
+ * its features (deltas, rolling windows) only mean what they meant in training at that step.
+ */
+export async function detectInWindow(ctx: ToolContext, args: WindowRequest): Promise<ToolOutcome<AnomaliesFinding>> {
+  const query = args.query ?? selector(signalContract(ctx, args.signal!).metric, args.service!, ALL_VARIANTS);
+  const series = args.series ?? (args.signal ? `${args.service}:${args.signal}` : null);
+  const end = ctx.clock.now();
+  const start = new Date(end.getTime() - args.minutes * 60_000);
+  const window = async (step: number, scorer: (values: number[]) => Promise<Scored>): Promise<ToolOutcome<AnomaliesFinding>> => {
+    const points = Math.floor((args.minutes * 60) / step) + 1;
+    if (points > MAX_POINTS) return invalid(`${args.minutes} minutes at ${step} s steps is ${points} points; at most ${MAX_POINTS}: raise step_seconds`);
+    const samples = await fetchSeries(ctx, query, start, end, step);
+    if (typeof samples === "string") return samples.startsWith("no_data:") ? { status: "no_data", summary: samples.slice(8) } : invalid(samples);
+    if (samples.length < MIN_POINTS) return { status: "no_data", summary: `${query} has ${samples.length} finite points in the window at ${step} s steps; at least ${MIN_POINTS} are needed to score it` };
+    const scored = await scorer(samples.map((s) => s.value));
+    const finding = describe({ query, series: series ?? query, samples, scored, window: { start, end, step }, at: end });
+    return { status: "success", summary: summarize(finding), data: finding };
+  };
+  try {
+    const registered = series
+      ? await ctx.clients.detectors.use(
+          series,
+          async (served) =>
+            served &&
+            window(served.stepSeconds ?? args.step_seconds, async (values) => ({
+              detection: await served.detector.detect(values),
+              model: served.detector.model,
+              name: served.name,
+              version: served.version,
+              psi: drift(served.detector.model, values),
+            })),
+          ctx.signal,
+        )
+      : null;
+    return registered ?? (await window(args.step_seconds, adHoc));
+  } catch (error) {
+    if (ctx.signal.aborted) throw error;
+    return errorOutcome(error);
+  }
+}
+
+/**
+ * The finite samples of the one series `query` returns; a string says why there are none
+ * ("no_data: ...") or why the query does not fit (several series).
+ */
+export async function fetchSeries(ctx: ToolContext, query: string, start: Date, end: Date, stepSeconds: number): Promise<Array<{ timestamp: number; value: number }> | string> {
+  const result = await ctx.clients.prometheus.queryRange(query, { start, end, stepSeconds, signal: ctx.signal });
+  if (result.length === 0) return `no_data: no series for ${query} from ${start.toISOString()} to ${end.toISOString()}`;
+  if (result.length > 1) return `${query} returned ${result.length} series; narrow it to one (add label matchers or aggregate)`;
+  // Prometheus answers NaN for a ratio over no traffic; such points have no score.
+  return result[0]!.values.filter((s) => Number.isFinite(s.value));
+}
 
 interface Scored {
   detection: Detection;
@@ -77,20 +120,8 @@ interface Scored {
   psi: number;
 }
 
-/** Scores with the serving detector of `series`, or trains an ad-hoc one on the window's first part. */
-async function score(ctx: ToolContext, series: string | null, values: number[]): Promise<Scored> {
-  const registered = series
-    ? await ctx.clients.detectors.use(
-        series,
-        async (served) => {
-          if (!served) return null;
-          const detection = await served.detector.detect(values);
-          return { detection, model: served.detector.model, name: served.name, version: served.version };
-        },
-        ctx.signal,
-      )
-    : null;
-  if (registered) return { ...registered, psi: drift(registered.model, values) };
+/** Trains an ad-hoc detector on the window's first part and scores the whole window. */
+async function adHoc(values: number[]): Promise<Scored> {
   const cut = Math.floor(values.length * AD_HOC_TRAIN_FRACTION);
   const model = trainAnomalyModel(values.slice(0, cut));
   const detector = await AnomalyDetector.load(model);

@@ -2,12 +2,14 @@ import { describe, expect, it } from "vitest";
 import { prometheusTools } from "./toolset.js";
 
 describe("prometheusTools", () => {
-  it("holds the six catalog tools, all read-only, idempotent and open-world", () => {
+  it("holds the eight catalog tools, all read-only, idempotent and open-world", () => {
     expect(prometheusTools.map((t) => [t.name, t.finding ?? null])).toEqual([
       ["prometheus_get_signal", "monitor"],
       ["prometheus_query_breakdown", "diagnosis"],
       ["prometheus_query_instant", null],
       ["prometheus_query_range", null],
+      ["prometheus_detect_anomalies", "anomalies"],
+      ["prometheus_check_detector_drift", "monitor"],
       ["prometheus_compare_variants", "ab_test"],
       ["prometheus_watch_signal", "watch"],
     ]);

@@ -1,6 +1,7 @@
 import type { AnyTool } from "../tool.js";
 import { compareVariantsTool } from "./compare-variants.js";
 import { detectAnomaliesTool } from "./detect-anomalies.js";
+import { checkDetectorDriftTool } from "./check-detector-drift.js";
 import { getSignalTool } from "./get-signal.js";
 import { queryBreakdownTool } from "./query-breakdown.js";
 import { queryInstantTool, queryRangeTool } from "./query-tools.js";
@@ -13,6 +14,7 @@ export const prometheusTools: AnyTool[] = [
   queryInstantTool,
   queryRangeTool,
   detectAnomaliesTool,
+  checkDetectorDriftTool,
   compareVariantsTool,
   watchSignalTool,
 ];
