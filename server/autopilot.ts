@@ -12,8 +12,10 @@ import { openPlatform, type Platform } from "./platform.js";
 import { createCycleRunner, type CycleRunner } from "./cycle-runner.js";
 import { approvalAnswer } from "./approvals.js";
 import { createTracing } from "./tracing.js";
+import { createAnomalyMonitor, monitoredSeries, type AnomalyMonitor } from "./anomaly-monitor.js";
 import {
   createAlertsRepo,
+  createAnomalyMonitorRepo,
   createApprovalsRepo,
   createArtifactsRepo,
   createAuditRepo,
@@ -39,6 +41,7 @@ export interface Store {
   quotas: ReturnType<typeof createQuotasRepo>;
   gateOverrides: ReturnType<typeof createGateOverridesRepo>;
   tokens: ReturnType<typeof createTokensRepo>;
+  anomalies: ReturnType<typeof createAnomalyMonitorRepo>;
 }
 
 /** An audit row as published to in-process listeners (progress lines, live pages). */
@@ -61,6 +64,8 @@ export interface Autopilot {
   models: ModelProvider;
   graph: CycleGraph;
   runner: CycleRunner;
+  /** Scores the watched series on its own timer; `serve` starts it. */
+  monitor: AnomalyMonitor;
   contract: TriggerContract;
   /** The contract in force in an environment: the configured contract with admins' gate overrides. */
   contractFor(environment: Environment): Promise<TriggerContract>;
@@ -104,6 +109,7 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     quotas: createQuotasRepo(db),
     gateOverrides: createGateOverridesRepo(db),
     tokens: createTokensRepo(db),
+    anomalies: createAnomalyMonitorRepo(db),
   };
   // The sandbox plays one environment; with real systems the configured one applies.
   const sandboxed = !config.systems.prometheusUrl || !config.systems.mlflow || !config.systems.h2oUrl || !config.systems.argocd;
@@ -194,6 +200,20 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     onSettled: tracing ? (cycle) => tracing.settled(cycle) : undefined,
     answerFor: (id) => approvalAnswer({ store }, id),
   });
+  // Beside the runner, not in the graph: it keeps watching while a cycle runs or the graph is broken.
+  const monitor = createAnomalyMonitor({
+    gate,
+    environment,
+    audit,
+    repo: store.anomalies,
+    clock: platform.clock,
+    logger: logger.child({ component: "anomaly-monitor" }),
+    series: monitoredSeries(config.anomalyMonitor, catalog, contract),
+    intervalMs: config.anomalyMonitor.intervalMs,
+    windowMinutes: config.anomalyMonitor.windowMinutes,
+    alertmanager: Boolean(config.systems.alertmanagerUrl),
+    grafana: Boolean(config.systems.grafana),
+  });
   return {
     config,
     environment,
@@ -207,11 +227,13 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     models,
     graph,
     runner,
+    monitor,
     contract,
     contractFor,
     catalog,
     events,
     async close() {
+      await monitor.stop();
       await runner.stop();
       if (!options.platform) await platform.close();
       if (!options.db) await db.close();

@@ -65,4 +65,34 @@ describe("loadConfig", () => {
     expect(c.dvcWorkspace).toBe("/data/ws");
     expect(c.dvcRemote).toBe("s3://ml-datasets/dvc");
   });
+
+  it("reads the anomaly monitor's interval, window, series and Grafana dashboards", () => {
+    expect(load({}).anomalyMonitor).toEqual({ intervalMs: 60_000, windowMinutes: 360, series: undefined, dashboards: {} });
+    const c = load({
+      ANOMALY_MONITOR_INTERVAL_SECONDS: "0",
+      ANOMALY_WINDOW_MINUTES: "720",
+      ANOMALY_SERIES: "search:ndcg_drop, search:latency_p95",
+      ANOMALY_GRAFANA_DASHBOARDS: "search=search-overview, search:latency_p95=search-latency/4",
+    });
+    expect(c.anomalyMonitor).toEqual({
+      intervalMs: 0,
+      windowMinutes: 720,
+      series: [
+        { service: "search", signal: "ndcg_drop" },
+        { service: "search", signal: "latency_p95" },
+      ],
+      dashboards: { search: { uid: "search-overview" }, "search:latency_p95": { uid: "search-latency", panelId: 4 } },
+    });
+  });
+
+  it("names each anomaly monitor entry it cannot read", () => {
+    const e = failure({ ANOMALY_SERIES: "search:ndcg_drop,search:throughput,ndcg_drop", ANOMALY_GRAFANA_DASHBOARDS: "search=has space,etl:nope=x/1" });
+    expect(e.message).toContain('ANOMALY_SERIES: "search:throughput" is not <service>:<signal>');
+    expect(e.message).toContain('ANOMALY_SERIES: "ndcg_drop" is not <service>:<signal>');
+    expect(e.message).toContain('ANOMALY_GRAFANA_DASHBOARDS: "search=has space" is not <service>=<uid>');
+    expect(e.message).toContain('ANOMALY_GRAFANA_DASHBOARDS: "etl:nope" is not <service>:<signal>');
+    expect(failure({ ANOMALY_WINDOW_MINUTES: "20000" }).message).toContain("ANOMALY_WINDOW_MINUTES:");
+    expect(failure({ ANOMALY_MONITOR_INTERVAL_SECONDS: "-1" }).message).toContain("ANOMALY_MONITOR_INTERVAL_SECONDS:");
+    expect(failure({ ANOMALY_SERIES: " , " }).message).toContain("ANOMALY_SERIES: names no series");
+  });
 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { AutopilotError, ENVIRONMENTS, errorMessage, parseTriggerContract, type TriggerContract } from "../core/index.js";
+import { AutopilotError, ENVIRONMENTS, errorMessage, isSignal, parseTriggerContract, type Signal, type TriggerContract } from "../core/index.js";
 import { findTool } from "../tools/index.js";
 import { isRemoteUrl } from "../tools/gitops/index.js";
 
@@ -75,6 +75,11 @@ const EnvSchema = z.object({
   LANGSMITH_TRACING: bool(false),
   LANGSMITH_ENDPOINT: optionalUrl,
   LANGSMITH_PROJECT: optionalText,
+  ANOMALY_MONITOR_INTERVAL_SECONDS: z.coerce.number().int().min(0).default(60),
+  // At most 7 days, with the detector's warm-up fetched before it.
+  ANOMALY_WINDOW_MINUTES: z.coerce.number().int().min(60).max(10_000).default(360),
+  ANOMALY_SERIES: optionalText,
+  ANOMALY_GRAFANA_DASHBOARDS: optionalText,
 });
 
 /** Variables whose values are secrets: never logged, traced or echoed. */
@@ -118,8 +123,22 @@ export interface Config {
   approvalTtlMs: number;
   httpTimeoutMs: number;
   tracing: { enabled: boolean; apiKey: string | undefined; endpoint: string | undefined; project: string | undefined };
+  /** The anomaly monitor `serve` runs beside the agents. */
+  anomalyMonitor: AnomalyMonitorConfig;
   /** Secret values, for redaction of anything that leaves the process. */
   secrets: string[];
+}
+
+/** The anomaly monitor's settings. */
+export interface AnomalyMonitorConfig {
+  /** Between two passes over the series, in real time; 0 turns the monitor off. */
+  intervalMs: number;
+  /** The window each pass scores, ending now. */
+  windowMinutes: number;
+  /** The series to watch; undefined: every contract signal of every service in the catalog. */
+  series: Array<{ service: string; signal: Signal }> | undefined;
+  /** Grafana dashboard (and panel) by service, or by `<service>:<signal>` for one series (which wins). */
+  dashboards: Record<string, { uid: string; panelId?: number }>;
 }
 
 /** Configuration errors: the variable and the reason, never a secret value. */
@@ -139,6 +158,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError("invalid_configuration", "invalid configuration:\n  ARGOCD_AUTH_TOKEN: required when ARGOCD_SERVER is set");
   }
   const home = path.resolve(e.AUTOPILOT_HOME);
+  const contract = loadTriggerContract(e.TRIGGER_CONTRACT_FILE);
   const useOpenAi = Boolean(e.OPENAI_API_KEY || e.OPENAI_BASE_URL);
   return {
     port: e.PORT,
@@ -169,13 +189,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dvcWorkspace: path.resolve(e.DVC_WORKSPACE ?? path.join(home, "workspace")),
     dvcRemote: e.DVC_REMOTE,
     policyDir: e.AUTOPILOT_POLICY_DIR ? path.resolve(e.AUTOPILOT_POLICY_DIR) : undefined,
-    contract: loadTriggerContract(e.TRIGGER_CONTRACT_FILE),
+    contract,
     sandbox: { scenario: e.SANDBOX_SCENARIO, speed: e.SANDBOX_SPEED, autoAlerts: e.SANDBOX_AUTO_ALERTS },
     alerts: { groupWindowMs: e.ALERT_GROUP_WINDOW_SECONDS * 1000, webhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN },
     cycleBudgetUsd: e.CYCLE_BUDGET_USD,
     approvalTtlMs: e.APPROVAL_TTL_MINUTES * 60_000,
     httpTimeoutMs: e.HTTP_TIMEOUT_MS,
     tracing: { enabled: e.LANGSMITH_TRACING && Boolean(e.LANGSMITH_API_KEY), apiKey: e.LANGSMITH_API_KEY, endpoint: e.LANGSMITH_ENDPOINT, project: e.LANGSMITH_PROJECT },
+    anomalyMonitor: anomalyMonitorConfig(e, contract),
     secrets: [e.OPENAI_API_KEY, e.MLFLOW_TRACKING_TOKEN, e.ARGOCD_AUTH_TOKEN, e.GITOPS_TOKEN, passwordOf(e.GITOPS_REPO), e.ALERTMANAGER_WEBHOOK_TOKEN, e.GRAFANA_TOKEN, e.LANGSMITH_API_KEY, passwordOf(e.DATABASE_URL)].filter(
       (s): s is string => Boolean(s),
     ),
@@ -226,6 +247,44 @@ function windowsTooLong(contract: TriggerContract): string[] {
     const most = timeoutMs / 60_000 - 1;
     return minutes > most ? [`${field}: ${minutes} minutes is longer than ${tool} can wait (at most ${most})`] : [];
   });
+}
+
+/** A service label value (as the Prometheus tools accept it) and a contract signal. */
+const SERVICE = /^[A-Za-z0-9_.:-]+$/;
+/** A Grafana dashboard uid, optionally `/<panel id>`. */
+const DASHBOARD = /^([A-Za-z0-9_-]{1,40})(?:\/(\d{1,9}))?$/;
+
+/**
+ * ANOMALY_SERIES (`<service>:<signal>,...`) and ANOMALY_GRAFANA_DASHBOARDS (`<service>=<uid>` or
+ * `<service>:<signal>=<uid>/<panel>`, comma-separated), every entry checked against the contract.
+ */
+function anomalyMonitorConfig(e: z.infer<typeof EnvSchema>, contract: TriggerContract): AnomalyMonitorConfig {
+  const problems: string[] = [];
+  const entries = (text: string | undefined) => (text ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  const seriesOf = (text: string, variable: string): { service: string; signal: Signal } | null => {
+    const colon = text.lastIndexOf(":");
+    const service = text.slice(0, colon);
+    const signal = text.slice(colon + 1);
+    if (colon > 0 && SERVICE.test(service) && isSignal(signal) && signal in contract.signals) return { service, signal };
+    problems.push(`${variable}: "${text}" is not <service>:<signal> with a signal of the contract (${Object.keys(contract.signals).join(", ")})`);
+    return null;
+  };
+  const series = e.ANOMALY_SERIES === undefined ? undefined : entries(e.ANOMALY_SERIES).flatMap((text) => seriesOf(text, "ANOMALY_SERIES") ?? []);
+  const dashboards: AnomalyMonitorConfig["dashboards"] = {};
+  for (const entry of entries(e.ANOMALY_GRAFANA_DASHBOARDS)) {
+    const [key = "", value = ""] = entry.split("=").map((s) => s.trim());
+    const dashboard = DASHBOARD.exec(value);
+    const bad = (why: string) => problems.push(`ANOMALY_GRAFANA_DASHBOARDS: "${entry}" ${why}`);
+    if (!dashboard || entry.split("=").length !== 2) bad("is not <service>=<uid> or <service>:<signal>=<uid>/<panel>");
+    else if (key.includes(":") ? !seriesOf(key, "ANOMALY_GRAFANA_DASHBOARDS") : !SERVICE.test(key)) bad("names no service");
+    else dashboards[key] = dashboard[2] === undefined ? { uid: dashboard[1]! } : { uid: dashboard[1]!, panelId: Number(dashboard[2]) };
+  }
+  if (series?.length === 0 && problems.length === 0) problems.push("ANOMALY_SERIES: names no series (leave it unset to watch every signal)");
+  if (problems.length > 0) {
+    const variables = [...new Set(problems.map((p) => p.slice(0, p.indexOf(":"))))];
+    throw new ConfigError("invalid_configuration", `invalid configuration:\n  ${problems.join("\n  ")}`, { details: { variables } });
+  }
+  return { intervalMs: e.ANOMALY_MONITOR_INTERVAL_SECONDS * 1000, windowMinutes: e.ANOMALY_WINDOW_MINUTES, series, dashboards };
 }
 
 /** GITOPS_REPO as a local path, or as a remote with its clone directory, branch and credentials. */

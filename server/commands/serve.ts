@@ -25,6 +25,7 @@ export async function runServe(config: Config, out: (line: string) => void): Pro
   });
   const url = `http://${config.host}:${(server.address() as AddressInfo).port}`;
   ap.runner.start();
+  ap.monitor.start();
   const policyWatcher = watchPolicies(ap);
   const timers: NodeJS.Timeout[] = [];
   timers.push(setInterval(() => void expireApprovals(ap).catch((e: unknown) => ap.logger.error({ err: errorMessage(e) }, "approval expiry failed")), 30_000));
@@ -49,6 +50,8 @@ export async function runServe(config: Config, out: (line: string) => void): Pro
   out(`  platform: ${ap.platform.allSandbox ? `built-in sandbox, scenario ${scenario.name} (${scenario.environment}), ${config.sandbox.speed}x simulated time` : "configured systems"}`);
   out(`  model:    ${ap.models.name}`);
   out(`  policies: ${ap.policyDir} (reloaded when a .cedar file changes)`);
+  const monitor = config.anomalyMonitor;
+  out(`  anomaly monitor: ${monitor.intervalMs > 0 ? `every ${monitor.intervalMs / 1000} s over the last ${monitor.windowMinutes} min` : "off (ANOMALY_MONITOR_INTERVAL_SECONDS=0)"}`);
   out(`  webhook:  POST ${url}/api/v1/alerts/alertmanager`);
   out(`  API:      create a token with \`npx autopilot token create --role operator\``);
   return {

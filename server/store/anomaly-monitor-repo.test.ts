@@ -23,6 +23,7 @@ const event = (over: Partial<AnomalyEventInput> = {}): AnomalyEventInput => ({
   end: at("10:20"),
   peakScore: 0.7,
   modelVersion: null,
+  gapMs: 0,
   by: "replica-a",
   now,
   ...over,
@@ -50,6 +51,10 @@ describe("anomaly monitor repository", () => {
       ["2026-11-20T10:10:00.000Z", "2026-11-20T10:45:00.000Z", 0.9],
     ]);
     expect(await repo.claimEvent(event({ series, start: at("10:46"), end: at("10:46") }))).toEqual({ status: "new" });
+    // Within the gap of a recorded event is the same event, seen closer.
+    expect(await repo.claimEvent(event({ series, start: at("10:52"), end: at("10:53"), gapMs: 6 * 60_000 }))).toMatchObject({ status: "known", startedAt: at("10:46") });
+    expect(await repo.claimEvent(event({ series, start: at("11:03"), end: at("11:04"), gapMs: 10 * 60_000 }))).toMatchObject({ status: "known", startedAt: at("10:46") });
+    expect(await repo.claimEvent(event({ series, start: at("11:16"), end: at("11:16"), gapMs: 10 * 60_000 }))).toEqual({ status: "new" });
     // The same series in another environment is another series.
     expect(await repo.claimEvent(event({ series, environment: "staging" }))).toEqual({ status: "new" });
   });

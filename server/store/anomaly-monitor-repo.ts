@@ -8,6 +8,8 @@ export interface AnomalyEventInput {
   end: Date;
   peakScore: number;
   modelVersion: string | null;
+  /** A recorded event of the series ending or starting within this of the event is the same one. */
+  gapMs: number;
   /** The monitor (process) reporting it. */
   by: string;
   now: Date;
@@ -19,8 +21,9 @@ export type EventClaim = { status: "new" } | { status: "known"; startedAt: Date;
 /** What the anomaly monitor has reported, shared by every replica. */
 export interface AnomalyMonitorRepo {
   /**
-   * Records an event unless a recorded event of the series overlaps it (then that one is extended
-   * to cover it): "new" goes to exactly one caller, however many race on the same event.
+   * Records an event unless a recorded event of the series overlaps it, or comes within `gapMs` of
+   * it (then that one is extended to cover it): "new" goes to exactly one caller, however many race
+   * on the same event.
    */
   claimEvent(input: AnomalyEventInput): Promise<EventClaim>;
   /**
@@ -44,12 +47,12 @@ export function createAnomalyMonitorRepo(db: Database): AnomalyMonitorRepo {
         // makes the overlap check and the insert one step.
         await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [CLAIM_LOCK, `${e.environment}/${e.series}`]);
         const known = await client.query<{ started_at: Date; reported_by: string }>(
-          `UPDATE anomaly_events SET ended_at = GREATEST(ended_at, $4), peak_score = GREATEST(peak_score, $5)
+          `UPDATE anomaly_events SET ended_at = GREATEST(ended_at, $3), peak_score = GREATEST(peak_score, $4)
            WHERE (environment, series, started_at) = (
              SELECT environment, series, started_at FROM anomaly_events
-             WHERE environment = $1 AND series = $2 AND started_at <= $4 AND ended_at >= $3 ORDER BY started_at LIMIT 1)
+             WHERE environment = $1 AND series = $2 AND started_at <= $6 AND ended_at >= $5 ORDER BY started_at LIMIT 1)
            RETURNING started_at, reported_by`,
-          [e.environment, e.series, e.start, e.end, e.peakScore],
+          [e.environment, e.series, e.end, e.peakScore, new Date(e.start.getTime() - e.gapMs), new Date(e.end.getTime() + e.gapMs)],
         );
         const row = known.rows[0];
         if (row) return { status: "known", startedAt: new Date(row.started_at), reportedBy: row.reported_by };
