@@ -52,5 +52,6 @@ describe("extractFeatures", () => {
     expect(() => resolveFeatureOptions({ shortWindow: 2.5 })).toThrow(/shortWindow must be a positive integer, got 2.5/);
     expect(() => resolveFeatureOptions({ baselineWindow: 3, shortWindow: 4 })).toThrow(/shortWindow \(4\) must not exceed baselineWindow \(3\)/);
     expect(resolveFeatureOptions({ baselineWindow: 12 })).toEqual({ baselineWindow: 12, shortWindow: 5 });
+    expect(resolveFeatureOptions({ baselineWindow: 3, shortWindow: undefined })).toEqual({ baselineWindow: 3, shortWindow: 3 });
   });
 });

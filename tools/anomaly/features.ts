@@ -9,7 +9,7 @@ import { AnomalyError } from "./anomaly-error.js";
 export interface FeatureOptions {
   /** Points in the rolling baseline the deviation and the spread are measured against (default 30). */
   baselineWindow: number;
-  /** Points in the short mean compared with the baseline mean (default 5, at most baselineWindow). */
+  /** Points in the short mean compared with the baseline mean (default 5, or baselineWindow if shorter). */
   shortWindow: number;
 }
 
@@ -33,9 +33,13 @@ export interface FeatureRows {
   featureCount: number;
 }
 
-/** The feature options with defaults filled in, checked: whole windows, short no longer than the baseline. */
+/**
+ * The feature options with defaults filled in (a short window longer than a given baseline defaults
+ * to the baseline), checked: whole windows, the short one no longer than the baseline.
+ */
 export function resolveFeatureOptions(options: Partial<FeatureOptions> = {}): FeatureOptions {
-  const resolved = { ...DEFAULT_FEATURE_OPTIONS, ...options };
+  const baselineWindow = options.baselineWindow ?? DEFAULT_FEATURE_OPTIONS.baselineWindow;
+  const resolved = { baselineWindow, shortWindow: options.shortWindow ?? Math.min(DEFAULT_FEATURE_OPTIONS.shortWindow, baselineWindow) };
   for (const key of ["baselineWindow", "shortWindow"] as const) {
     const n = resolved[key];
     if (!Number.isInteger(n) || n < 1) {

@@ -58,7 +58,7 @@ export const DEFAULT_TRAIN_OPTIONS = Object.freeze({ trees: 100, sampleSize: 256
  */
 export function trainAnomalyModel(values: readonly number[], options: TrainOptions = {}): AnomalyModel {
   const features = resolveFeatureOptions(options.features);
-  const { trees, sampleSize, contamination, seed } = { ...DEFAULT_TRAIN_OPTIONS, ...definedOnly(options) };
+  const { trees = DEFAULT_TRAIN_OPTIONS.trees, sampleSize = DEFAULT_TRAIN_OPTIONS.sampleSize, contamination = DEFAULT_TRAIN_OPTIONS.contamination, seed = DEFAULT_TRAIN_OPTIONS.seed } = options;
   checkOption("trees", trees, Number.isInteger(trees) && trees >= 1, "a positive integer");
   checkOption("sampleSize", sampleSize, Number.isInteger(sampleSize) && sampleSize >= 2, "an integer of at least 2");
   checkOption("contamination", contamination, contamination >= 0 && contamination < 0.5, "a number in [0, 0.5)");
@@ -100,8 +100,4 @@ export function scoreReference(model: AnomalyModel, rows: Float32Array): Float64
 
 function checkOption(option: string, value: number, ok: boolean, expected: string): void {
   if (!ok) throw new AnomalyError("invalid_options", `train option ${option} must be ${expected}, got ${value}`, { details: { option, value } });
-}
-
-function definedOnly(options: TrainOptions): Partial<typeof DEFAULT_TRAIN_OPTIONS> {
-  return Object.fromEntries(Object.entries(options).filter(([key, v]) => v !== undefined && key !== "features"));
 }
