@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_SERVICE_CATALOG, ENVIRONMENTS, parseTriggerContract, SimulatedClock, type AnomaliesFinding } from "../core/index.js";
+import { DEFAULT_SERVICE_CATALOG, ENVIRONMENTS, INTERNAL_SIGNALS, parseTriggerContract, SimulatedClock, type AnomaliesFinding } from "../core/index.js";
 import { ALL_TOOLS, type ToolClients } from "../tools/index.js";
 import { createPolicyGate, DEFAULT_POLICY_DIR, loadPolicyEngine, type GateResult, type ToolCallRequest } from "../policies/index.js";
 import { flagsFor } from "../policies/testing/flags.js";
@@ -20,10 +20,12 @@ describe("joinRuns", () => {
 
 describe("monitoredSeries", () => {
   const catalog = { ...DEFAULT_SERVICE_CATALOG, etl: { app: "etl", model: "etl-tuner", dataset: "etl-runs" } };
-  it("watches every contract signal of every catalogued service by default", () => {
+  it("watches every contract signal of every catalogued service by default, not the autopilot's own", () => {
     const all = monitoredSeries({ intervalMs: 60_000, windowMinutes: 360, series: undefined, dashboards: {} }, catalog, contract);
-    expect(all).toHaveLength(2 * Object.keys(contract.signals).length);
+    const watchable = Object.keys(contract.signals).filter((s) => !(INTERNAL_SIGNALS as readonly string[]).includes(s));
+    expect(all).toHaveLength(2 * watchable.length);
     expect(all).toContainEqual({ service: "etl", signal: "etl_backlog" });
+    expect(all.map((s) => s.signal)).not.toContain("detector_drift");
   });
   it("takes the configured series once each, with the series' dashboard panel over its service's dashboard", () => {
     const dashboards = { search: { uid: "search-overview" }, "search:latency_p95": { uid: "search-latency", panelId: 4 } };
@@ -163,6 +165,10 @@ describe("createAnomalyMonitor with a scripted gate", () => {
     const { monitor } = monitorWith(async () => executed({ status: "success", summary: "", data: finding({ drift: false, events: [run("04:31", "04:31", 1, 0.8), run("05:00", "05:02", 2, 0.7)] }) }), { environment: "dev" });
     const [r] = await monitor.tick();
     expect(r).toMatchObject({ found: 1, reported: [run("05:00", "05:02", 2, 0.7)] });
+    // A detector trained at five-minute steps warms up over 150 minutes.
+    const coarse = finding({ drift: false, window: { ...finding().window, step_seconds: 300 }, events: [run("06:55", "06:55", 1, 0.8), run("07:05", "07:05", 1, 0.8)] });
+    const [late] = await monitorWith(async () => executed({ status: "success", summary: "", data: coarse }), { environment: "dev" }).monitor.tick();
+    expect(late).toMatchObject({ found: 1, reported: [run("07:05", "07:05", 1, 0.8)] });
   });
 
   it("signals drift again on the next pass when onDrift failed", async () => {

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
-import { errorMessage, type AnomaliesFinding, type Clock, type Environment, type ServiceCatalog, type Signal, type TriggerContract } from "../core/index.js";
+import { errorMessage, INTERNAL_SIGNALS, type AnomaliesFinding, type Clock, type Environment, type ServiceCatalog, type Signal, type TriggerContract } from "../core/index.js";
 import type { AuditPort, CallScope, PolicyGate, Principal } from "../policies/index.js";
 import { DEFAULT_FEATURE_OPTIONS } from "../tools/anomaly/index.js";
 import type { AnomalyMonitorConfig } from "./config.js";
@@ -84,12 +84,13 @@ export interface AnomalyMonitor {
 }
 
 /**
- * Minutes fetched before the watched window: the detector scores a window's first points against
- * the shorter baseline they have (its warm-up, a baseline window of one-minute points), and flags
- * the window's leading edge often; events that start there are left out. Each pass's window moves
- * on, so a new such "event" would otherwise be reported every few passes.
+ * The detector scores a window's first points (a baseline window of them) against the shorter
+ * baseline they have, and often flags that leading edge; since each pass's window moves on, such an
+ * "anomaly" would be reported every few passes. So events starting there are left out, and that much
+ * history (at the usual one-minute step) is fetched before the watched window.
  */
-export const WARMUP_MINUTES = DEFAULT_FEATURE_OPTIONS.baselineWindow;
+export const WARMUP_POINTS = DEFAULT_FEATURE_OPTIONS.baselineWindow;
+const WARMUP_MINUTES = WARMUP_POINTS;
 
 /**
  * Runs of flagged points this close are one anomaly: a level shift is flagged in bursts a few
@@ -124,7 +125,9 @@ export function monitorScope(environment: Environment): CallScope {
 
 /** Every contract signal of every catalogued service (or the configured series), with its dashboard. */
 export function monitoredSeries(config: AnomalyMonitorConfig, catalog: ServiceCatalog, contract: TriggerContract): MonitoredSeries[] {
-  const all = config.series ?? Object.keys(catalog).flatMap((service) => (Object.keys(contract.signals) as Signal[]).map((signal) => ({ service, signal })));
+  // Internal signals (detector drift) are raised by the autopilot itself and are no Prometheus series.
+  const signals = (Object.keys(contract.signals) as Signal[]).filter((signal) => !INTERNAL_SIGNALS.includes(signal));
+  const all = config.series ?? Object.keys(catalog).flatMap((service) => signals.map((signal) => ({ service, signal })));
   const unique = new Map(all.map((s) => [`${s.service}:${s.signal}`, s]));
   return [...unique].map(([name, s]) => {
     const dashboard = config.dashboards[name] ?? config.dashboards[s.service];
@@ -239,9 +242,11 @@ export function createAnomalyMonitor(deps: AnomalyMonitorDeps): AnomalyMonitor {
       r.summary = detected.summary;
       if (detected.status !== "success") return r;
       const finding = detected.data;
-      const watchedFrom = Date.parse(finding.window.end) - deps.windowMinutes * 60_000;
+      // A registered detector reads the series at its own step, so its warm-up can reach further in.
+      const warmupEnd = Date.parse(finding.window.start) + WARMUP_POINTS * finding.window.step_seconds * 1000;
+      const watchedFrom = Math.max(Date.parse(finding.window.end) - deps.windowMinutes * 60_000, warmupEnd);
       const gapMs = EVENT_GAP_MINUTES * 60_000;
-      const events = joinRuns(finding.events, gapMs).filter((e) => Date.parse(e.start) >= watchedFrom);
+      const events = joinRuns(finding.events.filter((e) => Date.parse(e.start) >= watchedFrom), gapMs);
       r.found = events.length;
       for (const event of events) {
         if (signal.aborted) break;

@@ -86,9 +86,11 @@ describe("loadConfig", () => {
   });
 
   it("names each anomaly monitor entry it cannot read", () => {
-    const e = failure({ ANOMALY_SERIES: "search:ndcg_drop,search:throughput,ndcg_drop", ANOMALY_GRAFANA_DASHBOARDS: "search=has space,etl:nope=x/1" });
+    const e = failure({ ANOMALY_SERIES: "search:ndcg_drop,search:throughput,ndcg_drop,search:detector_drift", ANOMALY_GRAFANA_DASHBOARDS: "search=has space,etl:nope=x/1" });
     expect(e.message).toContain('ANOMALY_SERIES: "search:throughput" is not <service>:<signal>');
     expect(e.message).toContain('ANOMALY_SERIES: "ndcg_drop" is not <service>:<signal>');
+    // Drift is the autopilot's own signal, not a series in Prometheus.
+    expect(e.message).toContain('ANOMALY_SERIES: "search:detector_drift" is not <service>:<signal>');
     expect(e.message).toContain('ANOMALY_GRAFANA_DASHBOARDS: "search=has space" is not <service>=<uid>');
     expect(e.message).toContain('ANOMALY_GRAFANA_DASHBOARDS: "etl:nope" is not <service>:<signal>');
     expect(failure({ ANOMALY_WINDOW_MINUTES: "20000" }).message).toContain("ANOMALY_WINDOW_MINUTES:");

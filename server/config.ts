@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { AutopilotError, ENVIRONMENTS, errorMessage, isSignal, parseTriggerContract, type Signal, type TriggerContract } from "../core/index.js";
+import { AutopilotError, ENVIRONMENTS, errorMessage, INTERNAL_SIGNALS, isSignal, parseTriggerContract, type Signal, type TriggerContract } from "../core/index.js";
 import { findTool } from "../tools/index.js";
 import { isRemoteUrl } from "../tools/gitops/index.js";
 
@@ -265,8 +265,9 @@ function anomalyMonitorConfig(e: z.infer<typeof EnvSchema>, contract: TriggerCon
     const colon = text.lastIndexOf(":");
     const service = text.slice(0, colon);
     const signal = text.slice(colon + 1);
-    if (colon > 0 && SERVICE.test(service) && isSignal(signal) && signal in contract.signals) return { service, signal };
-    problems.push(`${variable}: "${text}" is not <service>:<signal> with a signal of the contract (${Object.keys(contract.signals).join(", ")})`);
+    const watchable = (Object.keys(contract.signals) as Signal[]).filter((s) => !INTERNAL_SIGNALS.includes(s));
+    if (colon > 0 && SERVICE.test(service) && isSignal(signal) && watchable.includes(signal)) return { service, signal };
+    problems.push(`${variable}: "${text}" is not <service>:<signal> with a signal of the contract (${watchable.join(", ")})`);
     return null;
   };
   const series = e.ANOMALY_SERIES === undefined ? undefined : entries(e.ANOMALY_SERIES).flatMap((text) => seriesOf(text, "ANOMALY_SERIES") ?? []);

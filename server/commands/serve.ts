@@ -51,7 +51,7 @@ export async function runServe(config: Config, out: (line: string) => void): Pro
   out(`  model:    ${ap.models.name}`);
   out(`  policies: ${ap.policyDir} (reloaded when a .cedar file changes)`);
   const monitor = config.anomalyMonitor;
-  out(`  anomaly monitor: ${monitor.intervalMs > 0 ? `every ${monitor.intervalMs / 1000} s over the last ${monitor.windowMinutes} min` : "off (ANOMALY_MONITOR_INTERVAL_SECONDS=0)"}`);
+  out(`  monitor:  ${monitor.intervalMs > 0 ? `anomalies every ${monitor.intervalMs / 1000} s in the last ${monitor.windowMinutes} min of each series` : "off (ANOMALY_MONITOR_INTERVAL_SECONDS=0)"}`);
   out(`  webhook:  POST ${url}/api/v1/alerts/alertmanager`);
   out(`  API:      create a token with \`npx autopilot token create --role operator\``);
   return {
