@@ -220,7 +220,7 @@ export function createAnomalyMonitor(deps: AnomalyMonitorDeps): AnomalyMonitor {
       await deps.repo.clearDrift(deps.environment, r.series);
       return;
     }
-    if (!(await deps.repo.signalDrift({ environment: deps.environment, series: r.series, modelVersion: version!, psi: finding.psi, now: deps.clock.now() }))) return;
+    if (!(await deps.repo.signalDrift({ environment: deps.environment, series: r.series, modelVersion: model.version, psi: finding.psi, now: deps.clock.now() }))) return;
     const event: DriftEvent = { environment: deps.environment, series: r.series, signal: s.signal, service: s.service, model, psi: finding.psi, at: finding.at };
     await deps.audit.append({ at: deps.clock.now(), cycleId: null, kind: "detector_drift", actor: { type: MONITOR_PRINCIPAL.type, id: MONITOR_PRINCIPAL.id }, data: event });
     try {
