@@ -13,6 +13,7 @@ import { createCycleRunner, type CycleRunner } from "./cycle-runner.js";
 import { approvalAnswer } from "./approvals.js";
 import { createTracing } from "./tracing.js";
 import { createAnomalyMonitor, monitoredSeries, type AnomalyMonitor } from "./anomaly-monitor.js";
+import { startDriftCycle } from "./alerts/drift-alert.js";
 import {
   createAlertsRepo,
   createAnomalyMonitorRepo,
@@ -213,6 +214,10 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     windowMinutes: config.anomalyMonitor.windowMinutes,
     alertmanager: Boolean(config.systems.alertmanagerUrl),
     grafana: Boolean(config.systems.grafana),
+    // A drifted detector is retrained by a detector_drift cycle, started like any alert's.
+    onDrift: async (event) => {
+      await startDriftCycle({ alerts: store.alerts, environment, now: () => platform.clock.now(), groupWindowMs: config.alerts.groupWindowMs, wake: () => runner.wake() }, event);
+    },
   });
   return {
     config,

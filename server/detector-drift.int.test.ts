@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { CycleReportSchema, type CycleReport } from "../graphs/index.js";
 import { loadScenario, type Scenario } from "../evals/sandbox/index.js";
 import { startHarness, type Harness } from "./testing/harness.js";
+import { startDriftCycle } from "./alerts/drift-alert.js";
 
 // The loop retraining its own anomaly detector: an AnomalyDetectorDrift alert (the monitor raises it
 // when a series' inputs drift from what its detector was trained on) starts a cycle that snapshots
@@ -96,5 +97,21 @@ describe("a detector drift cycle", () => {
     expect(v2).not.toBe(v1);
     const champion = await h.ap.platform.clients.mlflow.getModelVersionByAlias("anomaly-search-ndcg_drop", "champion");
     expect(champion?.version).toBe(v1);
+  }, 120_000);
+
+  it("starts from the monitor's drift event through the alert intake, and a repeat of it joins the queued cycle", async () => {
+    h = await startHarness({ scenario: driftScenario() });
+    const first = CycleReportSchema.parse((await h.runScenario()).report);
+    const version = (first.findings.candidate as { version: string }).version;
+    const ap = h.ap;
+    const deps = { alerts: ap.store.alerts, environment: ap.environment, now: () => ap.platform.clock.now(), groupWindowMs: 1, wake: () => ap.runner.wake() };
+    const event = { environment: ap.environment, series: "search:ndcg_drop", signal: "ndcg_drop" as const, service: "search", model: { name: "anomaly-search-ndcg_drop", version }, psi: 0.41, at: ap.platform.clock.now().toISOString() };
+    const [cycleId] = await startDriftCycle(deps, event);
+    // The same drift again while its cycle is queued is the same alert: it starts nothing.
+    expect(await startDriftCycle(deps, event)).toEqual([]);
+    const row = await h.settle(cycleId!);
+    expect(row.trigger).toMatchObject({ signal: "detector_drift", service: "search", labels: { series_signal: "ndcg_drop", alertname: "AnomalyDetectorDrift" } });
+    // The drift the monitor saw is gone by the time the cycle checks: nothing to retrain.
+    expect(CycleReportSchema.parse(row.report).outcome).toBe("no_action");
   }, 120_000);
 });
