@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { createAuditRepo, migrate, openDatabase } from "./store/index.js";
+import { createAuditRepo, createCyclesRepo, migrate, openDatabase } from "./store/index.js";
 
 const BIN = path.resolve(import.meta.dirname, "..", "bin", "autopilot.js");
 const run = promisify(execFile);
@@ -78,6 +78,26 @@ describe("npx autopilot audit verify", () => {
     const broken = await cli(["audit", "verify"], { AUTOPILOT_HOME: dir });
     expect(broken.code).toBe(1);
     expect(broken.stdout).toMatch(/audit chain broken at seq 3/);
+  });
+});
+
+describe("npx autopilot detector train", () => {
+  it("queues a detector_drift cycle for the series a running server will claim, and refuses a series that is not one", async () => {
+    const dir = home();
+    const queued = await cli(["detector", "train", "search:ndcg_drop"], { AUTOPILOT_HOME: dir });
+    expect(queued.code, queued.stderr).toBe(0);
+    const id = /queued (si_\d{4}_\d\d_\d\d_\d{3})/.exec(queued.stdout)?.[1];
+    expect(id, queued.stdout).toMatch(/^si_/);
+    const db = await openDatabase({ dataDir: path.join(dir, "pgdata") });
+    const row = await createCyclesRepo(db).get(id!);
+    await db.close();
+    expect(row).toMatchObject({ status: "queued", trigger: { signal: "detector_drift", service: "search", labels: { series_signal: "ndcg_drop", alertname: "AnomalyDetectorDrift" } } });
+
+    for (const bad of ["search:detector_drift", "search:nonsense", "nowhere:ndcg_drop", "ndcg_drop"]) {
+      const refused = await cli(["detector", "train", bad], { AUTOPILOT_HOME: dir });
+      expect(refused.code, bad).toBe(2);
+      expect(refused.stdout, bad).toMatch(/not <service>:<signal>|not in the service catalog/);
+    }
   });
 });
 

@@ -7,6 +7,7 @@ import { runServe } from "./commands/serve.js";
 import { runToken } from "./commands/token.js";
 import { runAudit } from "./commands/audit.js";
 import { runDoctorCommand } from "./commands/doctor.js";
+import { runDetector } from "./commands/detector.js";
 
 const USAGE = `usage: autopilot <command>
 
@@ -15,6 +16,7 @@ const USAGE = `usage: autopilot <command>
   token create --role ROLE [--name NAME] | token list | token revoke ID
   audit verify | audit head      check the audit trail's hash chain
   doctor [--json]                check each configured system: reachable, authenticated, version
+  detector train SERVICE:SIGNAL  queue a cycle that trains, gates and promotes the series' anomaly detector
 
 Configuration comes from the environment; see README.md.`;
 
@@ -51,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
       return runAudit(config, positionals[0] ?? "", out);
     case "doctor":
       return runDoctorCommand(config, { json: values.json ?? false }, out);
+    case "detector":
+      return runDetector(config, { action: positionals[0] ?? "", series: positionals[1] }, out);
     default:
       process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
       return 2;

@@ -7,7 +7,7 @@ export { errorOutcome } from "./outcome.js";
 export type { ToolClients } from "./clients.js";
 export { ALL_TOOLS, findTool } from "./registry.js";
 export { PrometheusClient } from "./prometheus/index.js";
-export { MlflowClient, ServedDetectors } from "./mlflow/index.js";
+export { MlflowClient, ServedDetectors, detectorModelName } from "./mlflow/index.js";
 export { H2oClient } from "./h2o/index.js";
 export { ArgoCdClient } from "./argocd/index.js";
 export { AlertmanagerClient } from "./alertmanager/index.js";

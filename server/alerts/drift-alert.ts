@@ -17,7 +17,7 @@ export function driftAlertPayload(event: DriftEvent) {
   const annotations = {
     summary: `Inputs of the ${event.series} anomaly detector drifted from its training data`,
     value: event.psi === null ? "" : event.psi.toFixed(4),
-    detector: `${event.model.name} v${event.model.version}`,
+    detector: /^\d+$/.test(event.model.version) ? `${event.model.name} v${event.model.version}` : `${event.model.name} (${event.model.version})`,
   };
   return {
     groupKey: `{}:{alertname="${DRIFT_ALERTNAME}"}`,
