@@ -26,8 +26,9 @@ export interface OnnxScorerOptions {
 
 /**
  * An ONNX Runtime session over `onnx` (bytes from anomalyModelToOnnx) that fetches only the score.
- * Graph optimisation is 'all'; threads default to every available core, since a large batch's rows
- * are split across them.
+ * Graph optimisation is 'all'; intra-op threads default to every available core, across which the
+ * ensemble splits its trees for batches over 50 rows (about 1.8x one thread when the cores are free;
+ * on a machine kept busy by other work, 1 thread is steadier: see docs/anomaly-detection.md).
  */
 export async function createOnnxScorer(onnx: Uint8Array, options: OnnxScorerOptions = {}): Promise<AnomalyScorer> {
   const session = await InferenceSession.create(onnx, {
