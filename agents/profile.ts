@@ -15,9 +15,15 @@ export interface AgentProfile extends SpecialistIdentity {
    * alert) to roll back while starting a canary has no rollback tool to call.
    */
   steps: Partial<Record<StepId, readonly string[]>>;
+  /**
+   * The tools of each step of a detector_drift cycle (the loop retraining its own anomaly detector),
+   * which needs other tools than a serving model's cycle; a step it does not list has none.
+   */
+  detectorSteps?: Partial<Record<StepId, readonly string[]>>;
 }
 
-/** The tools an agent may call in `step` (all its tools for a step it does not list). */
-export function toolsFor(profile: AgentProfile, step: StepId): readonly string[] {
+/** The tools an agent may call in `step` of a cycle started by `signal` (all its tools for a step it does not list). */
+export function toolsFor(profile: AgentProfile, step: StepId, signal: string | null = null): readonly string[] {
+  if (signal === "detector_drift") return profile.detectorSteps?.[step] ?? [];
   return profile.steps[step] ?? profile.tools;
 }

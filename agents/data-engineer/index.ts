@@ -14,5 +14,6 @@ export const dataEngineer: AgentProfile = {
     "For a detector_drift cycle, snapshot the series the alert names with dvc_snapshot_series instead: the detector trains on its recent normal history.",
   ],
   tools: ["dvc_get_dataset", "dvc_augment_dataset", "dvc_snapshot_series"],
-  steps: { augment: ["dvc_get_dataset", "dvc_augment_dataset", "dvc_snapshot_series"] },
+  steps: { augment: ["dvc_get_dataset", "dvc_augment_dataset"] },
+  detectorSteps: { augment: ["dvc_snapshot_series"] },
 };

@@ -32,9 +32,11 @@ export const devops: AgentProfile = {
   ],
   steps: {
     "ab_test.canary": ["mlflow_get_model", "gitops_get_values", "gitops_write_values", "argocd_get_application", "argocd_sync_application"],
-    promote: ["mlflow_get_model", "gitops_get_values", "gitops_write_values", "argocd_get_application", "argocd_sync_application", "mlflow_set_model_alias", "mlflow_promote_detector"],
+    promote: ["mlflow_get_model", "gitops_get_values", "gitops_write_values", "argocd_get_application", "argocd_sync_application", "mlflow_set_model_alias"],
     "promote.baseline": ["mlflow_get_model", "mlflow_record_baseline", "dvc_tag_dataset"],
     rollback: ["argocd_get_application", "argocd_rollback_application", "mlflow_get_model", "mlflow_set_model_alias", "gitops_get_values", "gitops_restore_values"],
     "rollback.git": ["argocd_get_application", "argocd_rollback_application", "gitops_get_values", "gitops_restore_values"],
   },
+  // A detector serves the monitor, not users: promoting it is one alias move, with no GitOps change.
+  detectorSteps: { promote: ["mlflow_promote_detector", "mlflow_get_model"] },
 };

@@ -27,9 +27,13 @@ export const metricsAnalyst: AgentProfile = {
     "alertmanager_list_alerts",
   ],
   steps: {
-    monitor: ["prometheus_get_signal", "prometheus_check_detector_drift", "prometheus_query_instant", "prometheus_query_range", "alertmanager_list_alerts"],
+    monitor: ["prometheus_get_signal", "prometheus_query_instant", "prometheus_query_range", "alertmanager_list_alerts"],
     diagnose: ["prometheus_query_breakdown", "prometheus_detect_anomalies", "prometheus_query_instant", "prometheus_query_range", "alertmanager_list_alerts"],
     "ab_test.compare": ["prometheus_compare_variants", "prometheus_query_instant", "prometheus_query_range"],
     watch: ["prometheus_watch_signal", "prometheus_query_instant", "prometheus_query_range"],
+  },
+  detectorSteps: {
+    monitor: ["prometheus_check_detector_drift", "prometheus_query_range"],
+    diagnose: ["prometheus_detect_anomalies", "prometheus_query_range"],
   },
 };

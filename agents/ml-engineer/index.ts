@@ -26,7 +26,8 @@ export const mlEngineer: AgentProfile = {
     "mlflow_evaluate_detector",
   ],
   steps: {
-    train: ["dvc_get_dataset", "h2o_train_model", "mlflow_register_candidate", "mlflow_get_model", "mlflow_train_detector"],
-    evaluate: ["dvc_get_dataset", "mlflow_evaluate_candidate", "mlflow_get_model", "gitops_get_values", "gitops_check_change", "mlflow_evaluate_detector"],
+    train: ["dvc_get_dataset", "h2o_train_model", "mlflow_register_candidate", "mlflow_get_model"],
+    evaluate: ["dvc_get_dataset", "mlflow_evaluate_candidate", "mlflow_get_model", "gitops_get_values", "gitops_check_change"],
   },
+  detectorSteps: { train: ["mlflow_train_detector"], evaluate: ["mlflow_evaluate_detector", "mlflow_get_model"] },
 };

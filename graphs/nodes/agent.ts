@@ -15,15 +15,16 @@ export function agentNode(deps: CycleGraphDeps, agent: AgentProfile) {
     return { name: tool.name, description: tool.description, schema: tool.input };
   };
   agent.tools.forEach(spec);
-  for (const [step, names] of Object.entries(agent.steps)) {
+  for (const [step, names] of [...Object.entries(agent.steps), ...Object.entries(agent.detectorSteps ?? {})]) {
     const outside = (names ?? []).filter((n) => !agent.tools.includes(n));
     if (outside.length) throw new Error(`agent ${agent.id} lists ${outside.join(", ")} for ${step} but not among its tools`);
   }
   // The model of each step sees only that step's tools.
-  const bound = new Map<StepId, ReturnType<typeof deps.models.bind>>();
-  const modelFor = (step: StepId) => {
-    if (!bound.has(step)) bound.set(step, deps.models.bind(toolsFor(agent, step).map(spec)));
-    return bound.get(step)!;
+  const bound = new Map<string, ReturnType<typeof deps.models.bind>>();
+  const modelFor = (step: StepId, signal: string | null) => {
+    const key = `${step}/${signal === "detector_drift" ? "detector" : "model"}`;
+    if (!bound.has(key)) bound.set(key, deps.models.bind(toolsFor(agent, step, signal).map(spec)));
+    return bound.get(key)!;
   };
   return async (state: CycleStateType, config: LangGraphRunnableConfig): Promise<CycleUpdate> => {
     const task = state.task!;
@@ -32,7 +33,7 @@ export function agentNode(deps: CycleGraphDeps, agent: AgentProfile) {
       const text = `Stopped after ${task.modelCalls} turns on ${task.step}, the per-task limit.`;
       return { messages: [new AIMessage(text)], task: null, steps: [stepRecord(state, task, text, now)] };
     }
-    const ai = (await modelFor(task.step).invoke([new SystemMessage(specialistPrompt({ agent, environment: state.environment, now })), ...state.messages], {
+    const ai = (await modelFor(task.step, state.trigger.signal).invoke([new SystemMessage(specialistPrompt({ agent, environment: state.environment, now })), ...state.messages], {
       ...config,
       runName: agent.id,
       metadata: { ...config.metadata, agent: agent.id, step: task.step, prompt_version: SPECIALIST_PROMPT_VERSION },

@@ -46,7 +46,7 @@ export function toolsNode(deps: CycleGraphDeps) {
     const last = state.messages[state.messages.length - 1] as AIMessage;
     const calls: Call[] = (last.tool_calls ?? []).map((c, i) => ({ id: c.id ?? `call_${i}`, name: c.name, args: c.args }));
     const profile = byAgent.get(task.agent);
-    const allowedTools = new Set(profile ? toolsFor(profile, task.step) : []);
+    const allowedTools = new Set(profile ? toolsFor(profile, task.step, state.trigger.signal) : []);
     let scope = scopeOf(state);
 
     // 1. Pre-flight: learn which calls need a human before anything runs.

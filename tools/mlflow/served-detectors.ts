@@ -1,4 +1,6 @@
+import { AutopilotError } from "../../core/index.js";
 import { AnomalyDetector } from "../anomaly/index.js";
+import { isUpstreamError } from "../http.js";
 import type { MlflowClient } from "./client.js";
 import { DETECTOR_ALIAS, detectorModelName, loadDetectorVersion } from "./detector-store.js";
 
@@ -35,12 +37,19 @@ export class ServedDetectors {
   /** Runs `fn` with the series' serving detector (null when none is registered), keeping it open meanwhile. */
   async use<T>(series: string, fn: (served: ServedDetector | null) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const name = detectorModelName(series);
-    const alias = await this.mlflow.getModelVersionByAlias(name, DETECTOR_ALIAS, signal);
-    if (!alias) {
-      this.retire(name);
-      return fn(null);
+    let slot: Slot;
+    try {
+      const alias = await this.mlflow.getModelVersionByAlias(name, DETECTOR_ALIAS, signal);
+      if (!alias) {
+        this.retire(name);
+        return fn(null);
+      }
+      slot = await this.slotFor(name, alias.version, signal);
+    } catch (error) {
+      // Only a registry that did not answer (not a broken artifact) is a reason to score without it.
+      if (isUpstreamError(error)) throw new AutopilotError("detector_registry_unavailable", `the detector registry could not be read for ${name}: ${error.message}`, { cause: error });
+      throw error;
     }
-    const slot = await this.slotFor(name, alias.version, signal);
     slot.users++;
     try {
       return await fn(slot.served);

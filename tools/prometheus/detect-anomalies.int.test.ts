@@ -105,6 +105,17 @@ describe("prometheus_detect_anomalies over the sandbox", () => {
     expect(none.status).toBe("no_data");
   });
 
+  it("still scores the series when the registry does not answer, and says so", async () => {
+    // A port nothing listens on: the registry is down, Prometheus is not.
+    const down = new MlflowClient({ baseUrl: "http://127.0.0.1:9", timeoutMs: 500, retries: 0, clock: sb.clock });
+    const ctx = testToolContext({ clock: sb.clock, clients: { prometheus, mlflow: down, detectors: new ServedDetectors(down) } });
+    const outcome = (await detectAnomaliesTool.run(detectAnomaliesTool.input.parse({ signal: "ndcg_drop", service: "search" }), ctx)) as ToolOutcome<AnomaliesFinding>;
+    const f = success(outcome);
+    expect(f.model.source).toBe("ad_hoc");
+    expect(outcome.summary).toContain("the detector registry could not be read for anomaly-search-ndcg_drop");
+    expect(outcome.summary).toContain("scored by an ad-hoc detector instead");
+  });
+
   it("takes either a signal and a service or a query, not both or neither", () => {
     expect(detectAnomaliesTool.input.safeParse({}).success).toBe(false);
     expect(detectAnomaliesTool.input.safeParse({ signal: "ndcg_drop", service: "search", query: QUERY }).success).toBe(false);

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { AnomaliesFinding, Signal } from "../../core/index.js";
+import { AutopilotError, type AnomaliesFinding, type Signal } from "../../core/index.js";
+import type { ServedDetector } from "../mlflow/served-detectors.js";
 import { AnomalyDetector, extractFeatures, populationStabilityIndex, trainAnomalyModel, type AnomalyModel, type Detection } from "../anomaly/index.js";
 import { defineTool, type ToolContext, type ToolOutcome } from "../tool.js";
 import { errorOutcome } from "../outcome.js";
@@ -79,24 +80,37 @@ export async function detectInWindow(ctx: ToolContext, args: WindowRequest): Pro
   };
   try {
     const registered = series
-      ? await ctx.clients.detectors.use(
-          series,
-          async (served) =>
-            served &&
-            window(served.stepSeconds ?? args.step_seconds, async (values) => ({
-              detection: await served.detector.detect(values),
-              model: served.detector.model,
-              name: served.name,
-              version: served.version,
-              psi: drift(served.detector.model, values),
-            })),
-          ctx.signal,
+      ? await useRegistered(ctx, series, async (served) =>
+          served
+            ? window(served.stepSeconds ?? args.step_seconds, async (values) => ({
+                detection: await served.detector.detect(values),
+                model: served.detector.model,
+                name: served.name,
+                version: served.version,
+                psi: drift(served.detector.model, values),
+              }))
+            : null,
         )
       : null;
+    if (registered && "unavailable" in registered) {
+      // The registry is down: the series is still scored, and the summary says by what.
+      const outcome = await window(args.step_seconds, adHoc);
+      return outcome.status === "success" ? { ...outcome, summary: `${outcome.summary}; ${registered.unavailable}` } : outcome;
+    }
     return registered ?? (await window(args.step_seconds, adHoc));
   } catch (error) {
     if (ctx.signal.aborted) throw error;
     return errorOutcome(error);
+  }
+}
+
+/** Runs `fn` with the series' serving detector; a registry that does not answer is reported instead of thrown. */
+async function useRegistered<T>(ctx: ToolContext, series: string, fn: (served: ServedDetector | null) => Promise<T>): Promise<T | { unavailable: string }> {
+  try {
+    return await ctx.clients.detectors.use(series, fn, ctx.signal);
+  } catch (error) {
+    if (error instanceof AutopilotError && error.code === "detector_registry_unavailable") return { unavailable: `${error.message}; scored by an ad-hoc detector instead` };
+    throw error;
   }
 }
 
