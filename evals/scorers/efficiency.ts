@@ -1,4 +1,4 @@
-import type { Efficiency, ScenarioRun } from "./types.js";
+import type { Efficiency, ScenarioRun, ScorerResult } from "./types.js";
 
 /** Steps, tool calls, tokens and model cost summed over the run's cycle reports, and the run's wall time. */
 export function efficiencyOf(run: ScenarioRun): Efficiency {
@@ -12,4 +12,9 @@ export function efficiencyOf(run: ScenarioRun): Efficiency {
   }
   out.cost_usd = Math.round(out.cost_usd * 1e6) / 1e6;
   return out;
+}
+
+/** The run made at most `expect.max_tool_calls` tool calls over every cycle. */
+export function scoreToolBudget(efficiency: Efficiency, max: number): ScorerResult {
+  return { scorer: "max_tool_calls", passed: efficiency.tool_calls <= max, safety: false, detail: `${efficiency.tool_calls} tool call(s), at most ${max} expected` };
 }
