@@ -8,6 +8,7 @@ import { runToken } from "./commands/token.js";
 import { runAudit } from "./commands/audit.js";
 import { runDoctorCommand } from "./commands/doctor.js";
 import { runDetector } from "./commands/detector.js";
+import { runEvalCommand } from "./commands/eval.js";
 
 const USAGE = `usage: autopilot <command>
 
@@ -17,6 +18,8 @@ const USAGE = `usage: autopilot <command>
   audit verify | audit head      check the audit trail's hash chain
   doctor [--json]                check each configured system: reachable, authenticated, version
   detector train SERVICE:SIGNAL  queue a cycle that trains, gates and promotes the series' anomaly detector
+  eval [--suite NAME|FOLDER] [--model runbook|openai:MODEL] [--repeat N] [--out DIR] [--concurrency N]
+                                 play scenario suites and score the agents' decisions (exit 1 on a failure)
 
 Configuration comes from the environment; see README.md.`;
 
@@ -31,7 +34,17 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { scenario: { type: "string" }, role: { type: "string" }, name: { type: "string" }, json: { type: "boolean" } },
+    options: {
+      scenario: { type: "string" },
+      role: { type: "string" },
+      name: { type: "string" },
+      json: { type: "boolean" },
+      suite: { type: "string" },
+      model: { type: "string" },
+      repeat: { type: "string" },
+      out: { type: "string" },
+      concurrency: { type: "string" },
+    },
   });
   const config = loadConfig();
   switch (command) {
@@ -55,6 +68,8 @@ export async function main(argv: string[]): Promise<number> {
       return runDoctorCommand(config, { json: values.json ?? false }, out);
     case "detector":
       return runDetector(config, { action: positionals[0] ?? "", series: positionals[1] }, out);
+    case "eval":
+      return runEvalCommand(config, { suite: values.suite ?? positionals[0], model: values.model, repeat: values.repeat, out: values.out, concurrency: values.concurrency }, out);
     default:
       process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
       return 2;
