@@ -6,9 +6,7 @@ import { serve } from "@hono/node-server";
 import type { CallbackManager } from "@langchain/core/callbacks/manager";
 import { errorMessage } from "../../core/index.js";
 import type { ModelProvider } from "../../agents/index.js";
-import type { Scenario } from "../../evals/sandbox/index.js";
-// Not (yet) re-exported by evals/sandbox/index.ts.
-import { operatorAnswer, scenarioFlagSettings } from "../../evals/sandbox/scenario.js";
+import { operatorAnswer, scenarioFlagSettings, type Scenario } from "../../evals/index.js";
 import type { ScenarioRun } from "../../evals/scorers/index.js";
 import { createAutopilot, type Autopilot } from "../autopilot.js";
 import type { CycleRow } from "../store/index.js";
@@ -28,6 +26,8 @@ export interface PlayOptions {
   logger: Logger;
   /** Callbacks per cycle (the LangSmith experiment's tracer, hanging cycles under its run). */
   callbacksFor?: (cycle: CycleRow) => Promise<CallbackManager>;
+  /** Where the temporary home is made (default: the system's temporary folder). */
+  tmpDir?: string;
 }
 
 /** Cycles run, approvals answered and beats played before a run is declared stuck. */
@@ -42,7 +42,7 @@ const MAX_TURNS = 200;
  */
 export async function playScenario(scenario: Scenario, options: PlayOptions): Promise<ScenarioRun> {
   const started = Date.now();
-  const home = await mkdtemp(path.join(tmpdir(), "autopilot-eval-"));
+  const home = await mkdtemp(path.join(options.tmpDir ?? tmpdir(), "autopilot-eval-"));
   const clock = new BeatClock({ start: new Date(scenario.start) });
   const timeline = timelineOf(scenario);
   let world: World | null = null;

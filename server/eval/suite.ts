@@ -68,8 +68,10 @@ function fromFiles(name: string, files: string[]): Suite {
 function filesIn(dir: string): string[] {
   return readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith("."))
-    .sort()
-    .map((f) => path.resolve(dir, f));
+    .map((f) => ({ f, name: f.replace(/\.ya?ml$/, "") }))
+    // By scenario name, as listScenarios sorts: "ndcg-drop" before "ndcg-drop-h2o-outage".
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map(({ f }) => path.resolve(dir, f));
 }
 
 function statOf(p: string) {
