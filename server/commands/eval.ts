@@ -1,4 +1,5 @@
 import { mkdir, writeFile } from "node:fs/promises";
+import { Client } from "langsmith";
 import { availableParallelism } from "node:os";
 import path from "node:path";
 import type { Config } from "../config.js";
@@ -10,9 +11,11 @@ import {
   EvalError,
   formatResults,
   loadSuite,
+  runExperiment,
   renderHtml,
   runSuite,
   summaryLine,
+  type PlayedRun,
   type ProgressStream,
 } from "../eval/index.js";
 
@@ -44,10 +47,22 @@ export async function runEvalCommand(config: Config, options: EvalCommandOptions
   const bar = createProgressBar(plays, progress);
   // Logs would tear the progress bar; what a run needs to say is in its results.
   const logLevel = config.logLevel === "info" ? "error" : config.logLevel;
-  const player = createWorkerPool({ size: Math.max(1, Math.min(concurrency, plays)), config: runConfig, logLevel });
-  let played;
+  const size = Math.max(1, Math.min(concurrency, plays));
+  const player = createWorkerPool({ size, config: runConfig, logLevel });
+  const onPlayed = (p: PlayedRun) => bar.played(p.entry.scenario.name, p.score.passed, p.run.wallMs);
+  const { apiKey, endpoint, enabled } = config.tracing;
+  let played: PlayedRun[];
+  let experiment: string | null = null;
   try {
-    played = await runSuite(suite, { player, repeat, onPlayed: (p) => bar.played(p.entry.scenario.name, p.score.passed, p.run.wallMs) });
+    if (enabled && apiKey) {
+      // With LangSmith configured the run is an experiment over the suite's dataset.
+      const client = new Client({ apiKey, apiUrl: endpoint });
+      const result = await runExperiment(suite, { client, player, model, repeat, concurrency: size, onPlayed });
+      played = result.played;
+      experiment = `eval: LangSmith experiment ${result.experiment} on dataset ${result.dataset}`;
+    } else {
+      played = await runSuite(suite, { player, repeat, onPlayed });
+    }
   } finally {
     bar.done();
     await player.close();
@@ -55,6 +70,7 @@ export async function runEvalCommand(config: Config, options: EvalCommandOptions
   const results = buildResults({ suite, played, model, repeat, startedAt, finishedAt: new Date() });
 
   out(formatResults(results));
+  if (experiment) out(`\n${experiment}`);
   await mkdir(outDir, { recursive: true });
   await writeFile(path.join(outDir, "eval-results.json"), `${JSON.stringify(results, null, 2)}\n`);
   await writeFile(path.join(outDir, "eval-report.html"), renderHtml(results));

@@ -8,6 +8,8 @@ import { crashedRun } from "./play.js";
 export interface PlayJob {
   id: number;
   scenario: Scenario;
+  /** The LangSmith experiment's run of this play (its trace headers), to hang the cycles under. */
+  trace?: Record<string, string>;
 }
 
 /** A worker's answer: the run, or why it could not play it. */
@@ -15,7 +17,7 @@ export type PlayReply = { id: number; run: ScenarioRun } | { id: number; error: 
 
 /** Plays scenarios; `play` always resolves (a crash is the run's `error`). */
 export interface ScenarioPlayer {
-  play(scenario: Scenario): Promise<ScenarioRun>;
+  play(scenario: Scenario, trace?: Record<string, string>): Promise<ScenarioRun>;
   close(): Promise<void>;
 }
 
@@ -71,9 +73,9 @@ export function createWorkerPool(options: { size: number; config: Config; logLev
   };
 
   return {
-    play(scenario) {
+    play(scenario, trace) {
       return new Promise((resolve) => {
-        queue.push({ job: { id: nextId++, scenario }, started: Date.now(), resolve });
+        queue.push({ job: { id: nextId++, scenario, trace }, started: Date.now(), resolve });
         dispatch();
       });
     },

@@ -114,15 +114,15 @@ export async function runSuite(suite: Suite, options: SuiteRunOptions): Promise<
   return Promise.all(
     jobs.map(async ({ entry, repetition }) => {
       const run = await options.player.play(entry.scenario);
-      const played = { entry, repetition, run, score: scoreSafely(run) };
+      const played = { entry, repetition, run, score: scorePlay(run) };
       options.onPlayed?.(played, ++done, jobs.length);
       return played;
     }),
   );
 }
 
-// A scorer that throws fails its scenario instead of the suite.
-function scoreSafely(run: ScenarioRun): ScenarioScore {
+/** Scores a play; a scorer that throws fails its scenario instead of the suite. */
+export function scorePlay(run: ScenarioRun): ScenarioScore {
   try {
     return scoreScenario(run);
   } catch (error) {
