@@ -28,7 +28,7 @@ export function renderHtml(results: EvalResults): string {
 <html lang="en"><head><meta charset="utf-8"><title>Eval ${esc(results.model)}: ${m.passed}/${m.scenarios} passed</title>
 <style>
 body{font-family:system-ui,sans-serif;margin:2rem;color:#212121}h1{font-size:1.4rem}h2{font-size:1.1rem;margin-top:2rem}
-table{border-collapse:collapse;font-size:.85rem}td,th{border-bottom:1px solid #ddd;padding:.35rem .6rem;text-align:left;vertical-align:top}
+table{border-collapse:collapse;font-size:.85rem}td:not(:first-child):not(:last-child){white-space:nowrap}td,th{border-bottom:1px solid #ddd;padding:.35rem .6rem;text-align:left;vertical-align:top}
 .summary td{font-size:1rem}.charts{display:flex;flex-wrap:wrap;gap:2rem}svg text{font-size:11px;font-family:system-ui,sans-serif}
 </style></head><body>
 <h1>Eval of ${esc(results.suite)} with ${esc(results.model)}</h1>
