@@ -47,9 +47,15 @@ describe("scenario files", () => {
   it("lists and loads the shipped scenarios", () => {
     expect(listScenarios()).toEqual([
       "bad-deploy",
+      "catalog-import-staging",
       "cost-overrun",
+      "crawl-backlog-staging",
       "etl-backlog",
       "fast-ndcg-drop",
+      "finance-news-import-dev",
+      "gpu-price-rise-dev",
+      "index-rebuild-dev",
+      "instance-price-rise-staging",
       "latency-spike",
       "ndcg-drop",
       "ndcg-drop-argocd-slow",
@@ -57,7 +63,13 @@ describe("scenario files", () => {
       "ndcg-drop-mlflow-proxy-page",
       "ndcg-drop-prometheus-outage",
       "recall-drop",
+      "reranker-debug-build-dev",
+      "reranker-node-pool-staging",
       "satisfaction-drop",
+      "supplier-feed-dev",
+      "supplier-feed-staging",
+      "survey-dip-dev",
+      "survey-dip-staging",
     ]);
     const ndcg = loadScenario("ndcg-drop");
     expect(ndcg.events[0]).toEqual({ at: "10m", kind: "corpus_shift", topics: ["travel", "sports"], quality_drop: 0.18 });
