@@ -47,7 +47,10 @@ describe("scenario files", () => {
   it("lists and loads the shipped scenarios", () => {
     expect(listScenarios()).toEqual([
       "bad-deploy",
+      "cache-thrash-manual-rollback",
+      "catalog-import-sale-weekend",
       "catalog-import-staging",
+      "cheaper-variant-unanswered",
       "cost-overrun",
       "crawl-backlog-staging",
       "etl-backlog",
@@ -56,6 +59,7 @@ describe("scenario files", () => {
       "gpu-price-rise-dev",
       "index-rebuild-dev",
       "instance-price-rise-staging",
+      "latency-fix-after-maintenance",
       "latency-spike",
       "ndcg-drop",
       "ndcg-drop-argocd-slow",
@@ -63,13 +67,20 @@ describe("scenario files", () => {
       "ndcg-drop-mlflow-proxy-page",
       "ndcg-drop-prometheus-outage",
       "recall-drop",
+      "recall-fix-auto-promote-off",
+      "relevance-drop-budget-spent",
       "reranker-debug-build-dev",
       "reranker-node-pool-staging",
+      "reranker-retrain-under-freeze",
       "satisfaction-drop",
+      "second-alert-same-day",
+      "staging-ab-night-stop",
       "supplier-feed-dev",
+      "supplier-feed-freeze-window",
       "supplier-feed-staging",
       "survey-dip-dev",
       "survey-dip-staging",
+      "travel-catalog-incident-stop",
     ]);
     const ndcg = loadScenario("ndcg-drop");
     expect(ndcg.events[0]).toEqual({ at: "10m", kind: "corpus_shift", topics: ["travel", "sports"], quality_drop: 0.18 });
