@@ -219,6 +219,19 @@ describe("allowedMoves", () => {
     expect(end.why).toContain("olivia rejected gitops_write_values: not today");
   });
 
+  it("ends a cycle whose step completed before a human refused its last call, withdrawing the deploy, with the reason", () => {
+    // The promotion synced (its finding is recorded) and then the champion alias move was refused.
+    const s = through("promote");
+    const refusal = { sequence: 20, phase: "promote" as const, step: "promote" as const, agent: "devops" as const, tool: "mlflow_set_model_alias", status: "rejected" as const, decision: "require_approval" as const, reasons: ["olivia rejected mlflow_set_model_alias: not before the release"], summary: "olivia rejected mlflow_set_model_alias: not before the release", startedAt: "t", durationSec: 0, ids: {} };
+    const stops = [{ tool: "mlflow_set_model_alias", step: "promote" as const, reasons: [refusal.summary], hardStop: false, at: "t" }];
+    expect(first(state({ ...s, actions: [refusal], stops }))).toMatchObject({ move: "assign", step: "rollback" });
+    s.steps.push(done("rollback"));
+    s.findings.push(found("rollback", "rollback", {}));
+    const end = first(state({ ...s, actions: [refusal], stops }));
+    expect(end).toMatchObject({ move: "finish", outcome: "escalated" });
+    expect(end.why).toContain("olivia rejected mlflow_set_model_alias: not before the release");
+  });
+
   it("ends at once on a hard stop (kill switch)", () => {
     const s = state({ ...through("train"), stops: [{ tool: "h2o_train_model", step: "train", reasons: ["kill switch is on"], hardStop: true, at: "t" }] });
     const moves = allowedMoves(s, DEFAULT_TRIGGER_CONTRACT, flags, DEFAULT_LIMITS);

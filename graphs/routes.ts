@@ -84,6 +84,11 @@ function nextMoves(state: CycleStateType, contract: TriggerContract, flags: Flag
     return rollbackOr(`${why} after ${attempts} attempts.`);
   }
 
+  // A human refused a call (or let the request lapse): the cycle ends escalated with their reason,
+  // after withdrawing whatever it had already deployed.
+  const refusal = state.actions.find((a) => a.status === "rejected");
+  if (refusal) return rollbackOr(`${refusal.summary}.`);
+
   if (isDone(state, "rollback.git")) {
     const failed = state.steps.findLast((s) => s.status === "incomplete");
     const restored = latestFinding(state, "git_change")?.data as GitChangeFinding | undefined;

@@ -47,17 +47,24 @@ describe("playScenario", () => {
       alerts: [alert],
       flags: { manual_approval_required: true },
       operator: { approval: "approve", reason: "fine", tools: { mlflow_set_model_alias: { approval: "reject", reason: "not before the release" } } },
-      expect: { outcome: "promoted" },
+      expect: { outcome: "escalated" },
     });
     const run = await playScenario(scenario, options);
     expect(run.error).toBeNull();
     const answers = (tool: string) => run.approvals.filter((a) => a.tool === tool).map((a) => a.status);
     expect(answers("gitops_write_values")).toEqual(["approved"]);
     expect(answers("argocd_sync_application")).toEqual(["approved"]);
-    // The resumed cycle opens a second request for the rejected call, which nobody answers.
-    expect(answers("mlflow_set_model_alias")).toEqual(["rejected", "pending"]);
+    // One request per call: the resumed cycle reads the rejection instead of asking again, and ends.
+    expect(answers("mlflow_set_model_alias")).toEqual(["rejected"]);
+    const report = run.cycles[0]!.report!;
+    expect(report.outcome).toBe("escalated");
+    expect(report.outcome_reason).toContain("rejected mlflow_set_model_alias: not before the release");
+    // What it had deployed was withdrawn before it ended.
+    expect(report.actions.some((a) => a.tool === "argocd_rollback_application" && a.status === "success")).toBe(true);
     expect(run.decisions.find((d) => d.tool === "h2o_train_model")).toEqual({ principal: { type: "Agent", id: "ml-engineer" }, tool: "h2o_train_model", decision: "allow", phase: "train", cycleId: run.cycles[0]!.id });
-    expect(run.decisions.filter((d) => d.tool === "mlflow_set_model_alias" && d.decision === "allow")).toEqual([]);
+    // The refused alias move never ran; the rollback may set the alias back to what serves.
+    expect(run.decisions.filter((d) => d.tool === "mlflow_set_model_alias" && d.decision === "allow").every((d) => d.phase === "rollback")).toBe(true);
+    expect(run.decisions.some((d) => d.tool === "mlflow_set_model_alias" && d.phase === "promote" && d.decision === "allow")).toBe(false);
     expect(Object.keys(run.finalMetrics)).toContain("ndcg_at_10");
   });
 

@@ -57,7 +57,11 @@ export interface ApprovalsRepo {
   consume(id: string, callHash: string, now: Date): Promise<ApprovalRow | null>;
   /** Marks pending approvals past their expiry as expired and returns them. */
   expireDue(now: Date): Promise<ApprovalRow[]>;
-  /** The newest approval of this exact call that is still pending or approved but unused. */
+  /**
+   * The newest request of this exact call that is pending, or answered and not yet acted on
+   * (approved and unused, rejected, expired): a cycle resumed after the answer reads it instead of
+   * opening a second request. A rejection or an expiry ends the cycle, so it is never asked again.
+   */
   findOpen(cycleId: string, callHash: string): Promise<ApprovalRow | null>;
 }
 
@@ -143,7 +147,7 @@ export function createApprovalsRepo(db: Database): ApprovalsRepo {
 
     findOpen: (cycleId, callHash) =>
       one(
-        `SELECT * FROM approvals WHERE cycle_id = $1 AND call_hash = $2 AND status IN ('pending', 'approved')
+        `SELECT * FROM approvals WHERE cycle_id = $1 AND call_hash = $2 AND status IN ('pending', 'approved', 'rejected', 'expired')
          ORDER BY requested_at DESC, id DESC LIMIT 1`,
         [cycleId, callHash],
       ),
