@@ -321,6 +321,12 @@ export const ScenarioSchema = z
     rollout: Rollout.optional(),
     faults: z.array(Fault).default([]).describe("Systems misbehaving, by simulated time."),
     alerts: z.array(Alert).default([]).describe("What Alertmanager would send."),
+    http_timeout_ms: z
+      .int()
+      .min(100)
+      .max(60_000)
+      .optional()
+      .describe("The autopilot's per-request HTTP timeout in this world (HTTP_TIMEOUT_MS; default the configured one): a world whose system is slow sets it under the fault's delay to stay short."),
     flags: Flags,
     timeline: z.array(OperatorAction).optional().describe("What the operator does during the run (default: nothing)."),
     operator: Operator.default({ approval: "approve" }),

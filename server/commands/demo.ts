@@ -34,6 +34,7 @@ export async function runDemo(config: Config, scenarioName: string, out: (line: 
     databaseUrl: undefined,
     systems: { prometheusUrl: undefined, mlflow: undefined, h2oUrl: undefined, argocd: undefined, alertmanagerUrl: undefined, grafana: undefined },
     alerts: { ...config.alerts, webhookToken: undefined },
+    httpTimeoutMs: scenario.http_timeout_ms ?? config.httpTimeoutMs,
   };
   const logger = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, secrets: config.secrets });
   const clock = new SimulatedClock({ start: new Date(scenario.start) });

@@ -94,6 +94,7 @@ async function openWorld(scenario: Scenario, options: PlayOptions, home: string,
     alerts: { ...options.config.alerts, webhookToken: undefined },
     // The experiment, when there is one, traces cycles under its own runs (callbacksFor).
     tracing: { ...options.config.tracing, enabled: false },
+    httpTimeoutMs: scenario.http_timeout_ms ?? options.config.httpTimeoutMs,
   };
   const ap = await createAutopilot(config, { scenario, clock, logger: options.logger, models: options.models, runConfig });
   const server = serve({ fetch: createApp(ap).fetch, hostname: "127.0.0.1", port: 0 });

@@ -48,7 +48,8 @@ export interface HarnessOptions {
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const scenario = typeof options.scenario === "string" ? loadScenario(options.scenario) : options.scenario;
   const home = await mkdtemp(path.join(tmpdir(), "autopilot-test-"));
-  const config = loadConfig({ AUTOPILOT_HOME: home, LOG_LEVEL: "silent", ...options.env } as NodeJS.ProcessEnv);
+  const timeout = scenario.http_timeout_ms ? { HTTP_TIMEOUT_MS: String(scenario.http_timeout_ms) } : {};
+  const config = loadConfig({ AUTOPILOT_HOME: home, LOG_LEVEL: "silent", ...timeout, ...options.env } as NodeJS.ProcessEnv);
   const db = options.db ?? (await openTestDatabase());
   const clock = options.clock ?? new SimulatedClock({ start: new Date(scenario.start) });
   const ap = await createAutopilot(config, { scenario, db, clock, platform: options.platform, models: options.models, runConfig: options.runConfig });
