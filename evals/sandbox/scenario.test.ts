@@ -47,6 +47,7 @@ describe("scenario files", () => {
   it("lists and loads the shipped scenarios", () => {
     expect(listScenarios()).toEqual([
       "bad-deploy",
+      "black-friday-mixed-alerts",
       "cache-thrash-argocd-outage",
       "cache-thrash-manual-rollback",
       "cache-thrash-staging",
@@ -56,8 +57,10 @@ describe("scenario files", () => {
       "catalog-import-unfamiliar-documents",
       "cheaper-variant-cache-thrash",
       "cheaper-variant-unanswered",
+      "checkout-alert-misrouted",
       "cost-overrun",
       "crawl-backlog-staging",
+      "embed-burst-late-alert",
       "embed-scaling-sync-error",
       "etl-backlog",
       "fast-ndcg-drop",
@@ -79,7 +82,9 @@ describe("scenario files", () => {
       "recall-drop",
       "recall-fix-auto-promote-off",
       "recall-fix-training-job-crash",
+      "registry-outage-at-promotion",
       "relevance-alert-dev-label",
+      "relevance-alert-restore-request",
       "relevance-alert-runbook-note",
       "relevance-drop-budget-spent",
       "relevance-resolved-after-restart",

@@ -57,9 +57,14 @@ export function agentNode(deps: CycleGraphDeps, agent: AgentProfile) {
 /** A task's record: done when the step needs no finding or established it. */
 function stepRecord(state: CycleStateType, task: TaskAssignment, summary: string, now: Date): StepRecord {
   const produces = LOOP_STEPS[task.step].produces;
-  const established = produces === null || state.findings.some((f) => f.step === task.step && f.kind === produces && f.at >= task.startedAt);
+  const actions = state.actions.filter((a) => a.step === task.step && a.startedAt >= task.startedAt);
+  // A call that failed and never succeeded later in the task: a step that changes systems is not
+  // done while one of its calls did not happen (a promotion whose alias move failed after the sync).
+  const unresolved = actions.findLast((a) => a.error && !actions.some((b) => b.tool === a.tool && b.sequence > a.sequence && b.status === "success"));
+  const established =
+    produces === null || (state.findings.some((f) => f.step === task.step && f.kind === produces && f.at >= task.startedAt) && !unresolved);
   // The task's last tool error, which tells the supervisor whether retrying the step can help.
-  const failed = established ? undefined : state.actions.findLast((a) => a.step === task.step && a.startedAt >= task.startedAt && a.error);
+  const failed = established ? undefined : (unresolved ?? actions.findLast((a) => a.error));
   return {
     ...(failed?.error ? { failure: { tool: failed.tool, ...failed.error } } : {}),
     step: task.step,
