@@ -26,12 +26,14 @@ export function agentNode(deps: CycleGraphDeps, agent: AgentProfile) {
     if (!bound.has(key)) bound.set(key, deps.models.bind(toolsFor(agent, step, signal).map(spec)));
     return bound.get(key)!;
   };
+  // Whether a tool changes a system (its failure leaves the step undone); unknown tools count as changes.
+  const changes = (tool: string) => deps.gate.tool(tool)?.flags.readOnly !== true;
   return async (state: CycleStateType, config: LangGraphRunnableConfig): Promise<CycleUpdate> => {
     const task = state.task!;
     const now = deps.clock.now();
     if (task.modelCalls >= deps.limits.maxModelCallsPerTask) {
       const text = `Stopped after ${task.modelCalls} turns on ${task.step}, the per-task limit.`;
-      return { messages: [new AIMessage(text)], task: null, steps: [stepRecord(state, task, text, now)] };
+      return { messages: [new AIMessage(text)], task: null, steps: [stepRecord(state, task, text, now, changes)] };
     }
     const ai = (await modelFor(task.step, state.trigger.signal).invoke([new SystemMessage(specialistPrompt({ agent, environment: state.environment, now })), ...state.messages], {
       ...config,
@@ -41,7 +43,7 @@ export function agentNode(deps: CycleGraphDeps, agent: AgentProfile) {
     const usage = usageOf(ai, deps.models);
     if ((ai.tool_calls?.length ?? 0) > 0) return { messages: [ai], task: { ...task, modelCalls: task.modelCalls + 1 }, usage };
     const text = typeof ai.content === "string" ? ai.content : JSON.stringify(ai.content);
-    const record = stepRecord(state, task, text, now);
+    const record = stepRecord(state, task, text, now, changes);
     await deps.audit.append({
       at: now,
       cycleId: state.cycleId,
@@ -55,12 +57,13 @@ export function agentNode(deps: CycleGraphDeps, agent: AgentProfile) {
 }
 
 /** A task's record: done when the step needs no finding or established it. */
-function stepRecord(state: CycleStateType, task: TaskAssignment, summary: string, now: Date): StepRecord {
+function stepRecord(state: CycleStateType, task: TaskAssignment, summary: string, now: Date, changes: (tool: string) => boolean): StepRecord {
   const produces = LOOP_STEPS[task.step].produces;
   const actions = state.actions.filter((a) => a.step === task.step && a.startedAt >= task.startedAt);
-  // A call that failed and never succeeded later in the task: a step that changes systems is not
-  // done while one of its calls did not happen (a promotion whose alias move failed after the sync).
-  const unresolved = actions.findLast((a) => a.error && !actions.some((b) => b.tool === a.tool && b.sequence > a.sequence && b.status === "success"));
+  // A change that failed and never succeeded later in the task: a step is not done while one of the
+  // changes it set out to make did not happen (a promotion whose alias move failed after the sync).
+  // A read that failed is the runbook's to work around (rollback.git restores Git when Argo CD is down).
+  const unresolved = actions.findLast((a) => a.error && changes(a.tool) && !actions.some((b) => b.tool === a.tool && b.sequence > a.sequence && b.status === "success"));
   const established =
     produces === null || (state.findings.some((f) => f.step === task.step && f.kind === produces && f.at >= task.startedAt) && !unresolved);
   // The task's last tool error, which tells the supervisor whether retrying the step can help.
