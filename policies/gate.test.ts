@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { DEFAULT_TRIGGER_CONTRACT, SimulatedClock } from "../core/index.js";
@@ -11,6 +12,7 @@ import { flagsFor } from "./testing/flags.js";
 /** A tool whose runs are counted, so a test can prove a denied call never ran. */
 function spyTool(name: string, system: AnyTool["system"], flags: Partial<AnyTool["flags"]>, run?: () => Promise<ToolOutcome>) {
   const calls: unknown[] = [];
+  const signals: AbortSignal[] = [];
   const tool = defineTool({
     name,
     system,
@@ -19,12 +21,13 @@ function spyTool(name: string, system: AnyTool["system"], flags: Partial<AnyTool
     input: z.object({ target: z.string().describe("what to act on"), canary_weight: z.number().optional().describe("percent") }),
     flags: { readOnly: false, destructive: false, idempotent: true, openWorld: true, ...flags },
     timeoutMs: 200,
-    run: async (input) => {
+    run: async (input, ctx) => {
       calls.push(input);
+      signals.push(ctx.signal);
       return run ? run() : { status: "success", summary: `did ${name} on ${input.target} with token s3cr3t-value`, data: { ok: true } };
     },
   });
-  return { tool, calls };
+  return { tool, calls, signals };
 }
 
 const read = spyTool("prometheus_read_thing", "prometheus", { readOnly: true });
@@ -191,10 +194,24 @@ describe("the policy gate", () => {
     const hung = await gate.execute({ principal: agent, tool: "h2o_hang_thing", input: { target: "m" }, scope: scope({ phase: "train" }) });
     expect(hung.status).toBe("executed");
     if (hung.status === "executed") expect(hung.outcome).toMatchObject({ status: "error", error: { code: "tool_timeout" } });
+    expect(hang.signals.at(-1)?.reason).toMatchObject({ name: "TimeoutError" });
     const done = await gate.execute({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: scope({ phase: "train" }) });
     if (done.status !== "executed") throw new Error("expected the call to run");
     expect(done.outcome.summary).toContain("[REDACTED]");
     expect(done.outcome.summary).not.toContain("s3cr3t-value");
+  });
+
+  it("aborts the tool with the caller's signal, and keeps no hold on that signal once a call ends", async () => {
+    const { gate } = setup();
+    const caller = new AbortController();
+    const call = (tool: string) => gate.execute({ principal: agent, tool, input: { target: "m" }, scope: scope({ phase: "train" }), signal: caller.signal });
+    expect((await call("h2o_train_thing")).status).toBe("executed");
+    expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
+    const stopping = call("h2o_hang_thing");
+    setTimeout(() => caller.abort(new Error("the cycle was stopped")), 10);
+    expect(await stopping).toMatchObject({ status: "executed", outcome: { status: "error", error: { code: "tool_timeout" } } });
+    expect(hang.signals.at(-1)?.reason).toEqual(new Error("the cycle was stopped"));
+    expect(getEventListeners(caller.signal, "abort")).toHaveLength(0);
   });
 
   it("takes the cycle's slot of the day when it first changes something, and stops a cycle that finds the day full", async () => {

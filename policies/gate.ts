@@ -1,4 +1,5 @@
-import { canonicalJson, errorMessage, redactSecrets, sha256Hex, systemClock, type Clock, type Environment, type Phase, type TriggerContract } from "../core/index.js";
+import { hash } from "node:crypto";
+import { canonicalJson, errorMessage, redactSecrets, systemClock, type Clock, type Environment, type Phase, type TriggerContract } from "../core/index.js";
 import { errorOutcome, type AnyTool, type ToolClients, type ToolContext, type ToolOutcome } from "../tools/index.js";
 import type { Decision, PolicyRequest } from "./engine.js";
 import { buildPolicyContext, denyDecision, enforceObligations, readQuotaState, reserveQuotas, type ContextFacts } from "./gate-context.js";
@@ -75,9 +76,13 @@ export interface PolicyGate {
   tool(name: string): AnyTool | undefined;
 }
 
-/** Hash binding an approval to one exact call: tool, canonical input and cycle. */
+/**
+ * Hash binding an approval to one exact call: tool, canonical input and cycle. The same digest as
+ * core's sha256Hex, taken in one shot: no Hash object, whose native half V8 tracks through a weak
+ * handle on every young-generation collection (the gate hashes on every call).
+ */
 export function callHash(tool: string, input: unknown, cycleId: string | null): string {
-  return sha256Hex(canonicalJson({ tool, input, cycle_id: cycleId }));
+  return hash("sha256", canonicalJson({ tool, input, cycle_id: cycleId }), "hex");
 }
 
 /** Creates the policy gate. */
@@ -144,34 +149,40 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
   }
 
   async function run(tool: AnyTool, input: Record<string, unknown>, req: ToolCallRequest, contract: TriggerContract): Promise<ToolOutcome> {
-    const timeout = AbortSignal.timeout(tool.timeoutMs);
-    const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
+    // One controller and one timer, both let go when the call ends. AbortSignal.timeout() with a
+    // listener on it would keep the signal, the listener and the call's closures alive until it
+    // fires (tool.timeoutMs later), however soon the tool returns.
+    const controller = new AbortController();
+    let finish!: (outcome: ToolOutcome) => void;
+    const timedOut = new Promise<ToolOutcome>((resolve) => (finish = resolve));
+    const stop = (reason: unknown) => {
+      controller.abort(reason);
+      // A tool that ignores its signal still cannot hold the cycle past its timeout.
+      finish({
+        status: "error",
+        summary: `${tool.name} did not finish within ${Math.round(tool.timeoutMs / 1000)} s`,
+        error: { code: "tool_timeout", message: `${tool.name} timed out`, retryable: true },
+      });
+    };
+    const onCallerAbort = () => stop(req.signal?.reason);
+    // The reason AbortSignal.timeout() gives, which the HTTP clients pass on.
+    const timer = setTimeout(() => stop(new DOMException("The operation was aborted due to timeout", "TimeoutError")), tool.timeoutMs);
+    if (req.signal?.aborted) onCallerAbort();
+    else req.signal?.addEventListener("abort", onCallerAbort, { once: true });
     const ctx: ToolContext = {
       clients: deps.clients,
       clock: deps.clock,
-      signal,
+      signal: controller.signal,
       environment: req.scope.environment,
       contract,
       cycleId: req.scope.cycleId,
       paraphrase: deps.paraphrase,
     };
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<ToolOutcome>((resolve) => {
-      const onTimeout = () =>
-        resolve({
-          status: "error",
-          summary: `${tool.name} did not finish within ${Math.round(tool.timeoutMs / 1000)} s`,
-          error: { code: "tool_timeout", message: `${tool.name} timed out`, retryable: true },
-        });
-      if (signal.aborted) return onTimeout();
-      signal.addEventListener("abort", onTimeout, { once: true });
-      // A tool that ignores its signal still cannot hold the cycle past its timeout.
-      timer = setTimeout(onTimeout, tool.timeoutMs + 1_000);
-    });
     try {
       return await Promise.race([tool.run(input, ctx).catch((error: unknown) => errorOutcome(error)), timedOut]);
     } finally {
       clearTimeout(timer);
+      req.signal?.removeEventListener("abort", onCallerAbort);
     }
   }
 

@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import type pg from "pg";
 import { canonicalJson, errorMessage, sha256Hex } from "../../core/index.js";
 import { StoreError } from "./errors.js";
@@ -69,14 +70,16 @@ export function auditEntryHash(fields: HashedFields): string {
 
 /**
  * auditEntryHash for an entry whose data is already canonical JSON: the same bytes, spelled out in
- * the fields' key order, so an append does not encode the data a second time.
+ * the fields' key order, so an append does not encode the data a second time. Hashed in one shot:
+ * a Hash object's native half costs every young-generation collection a weak handle to trace.
  */
 export function auditEntryHashEncoded(fields: Omit<HashedFields, "data">, dataJson: string): string {
   const str = (value: string | null) => JSON.stringify(value);
-  return sha256Hex(
+  return hash(
+    "sha256",
     `{"actor_id":${str(fields.actor_id)},"actor_type":${str(fields.actor_type)},"at":${str(fields.at)},"cycle_id":${str(fields.cycle_id)},` +
-      `"data":${dataJson},"decision":${str(fields.decision)},"kind":${str(fields.kind)},"prev_hash":${str(fields.prev_hash)},` +
-      `"seq":${JSON.stringify(fields.seq)},"tool":${str(fields.tool)}}`,
+      `"data":${dataJson},"decision":${str(fields.decision)},"kind":${str(fields.kind)},"prev_hash":${str(fields.prev_hash)},"seq":${JSON.stringify(fields.seq)},"tool":${str(fields.tool)}}`,
+    "hex",
   );
 }
 
@@ -126,14 +129,10 @@ export function createAuditRepo(db: Database): AuditRepo {
   // meanwhile, the statement writes nothing, and the append takes the head's lock instead.
   // Appends of this process are queued, so they never race each other for the head.
   let known: AuditHead | null = null;
-  /** An entry's data: its canonical JSON, stored as is, and the value that reads back from it, hashed. */
-  type Encoded = { json: string; value: unknown };
   let queue: Promise<unknown> = Promise.resolve();
 
-  const values = (fields: HashedFields, at: Date, hash: string, dataJson: string) => [
-    fields.seq, at, fields.at, fields.cycle_id, fields.kind, fields.actor_type, fields.actor_id, fields.tool, fields.decision, dataJson, fields.prev_hash, hash,
-  ];
-  const fieldsFor = (entry: AuditEntry, data: Encoded, tip: AuditHead): HashedFields => ({
+  /** The hashed fields of `entry` after `tip`, but its data, which is hashed as canonical JSON. */
+  const fieldsFor = (entry: AuditEntry, tip: AuditHead): Omit<HashedFields, "data"> => ({
     seq: tip.seq + 1,
     prev_hash: tip.hash,
     at: entry.at.toISOString(),
@@ -143,21 +142,25 @@ export function createAuditRepo(db: Database): AuditRepo {
     actor_id: entry.actor.id,
     tool: entry.tool ?? null,
     decision: entry.decision ?? null,
-    data: data.value,
   });
+  // `at` is sent once, as the ISO instant that is hashed; PostgreSQL reads it as the same timestamptz.
+  const values = (fields: Omit<HashedFields, "data">, hash: string, dataJson: string) => [
+    fields.seq, fields.at, fields.cycle_id, fields.kind, fields.actor_type, fields.actor_id, fields.tool, fields.decision, dataJson, fields.prev_hash, hash,
+  ];
 
   /** One statement: the entry and the head's move, only if the head is still `tip`. Null when it moved. */
-  async function appendAfter(entry: AuditEntry, data: Encoded, tip: AuditHead): Promise<AuditHead | null> {
-    const fields = fieldsFor(entry, data, tip);
-    const hash = auditEntryHashEncoded(fields, data.json);
+  async function appendAfter(entry: AuditEntry, dataJson: string, tip: AuditHead): Promise<AuditHead | null> {
+    const fields = fieldsFor(entry, tip);
+    const hash = auditEntryHashEncoded(fields, dataJson);
     let r: pg.QueryResult;
     try {
       r = await db.query(
         `WITH moved AS (
-           UPDATE audit_head SET seq = $1, hash = $12 WHERE id = 1 AND seq = $1::bigint - 1 AND hash = $11 RETURNING seq)
+           UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1 AND seq = $1::bigint - 1 AND hash = $10 RETURNING seq)
          INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
-         SELECT $1::bigint, $2::timestamptz, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::text, $10::jsonb, $11::text, $12::text FROM moved RETURNING seq`,
-        values(fields, entry.at, hash, data.json),
+         SELECT $1::bigint, $2::text::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text FROM moved`,
+        values(fields, hash, dataJson),
+        { prepared: true },
       );
     } catch (error) {
       throw new StoreError("store_transaction_failed", `cannot append to the audit trail: ${errorMessage(error)}`, { cause: error });
@@ -166,7 +169,7 @@ export function createAuditRepo(db: Database): AuditRepo {
   }
 
   /** Three round trips: open the transaction and lock the head, write the entry and move the head, commit. */
-  async function appendLocked(entry: AuditEntry, data: Encoded): Promise<AuditHead> {
+  async function appendLocked(entry: AuditEntry, dataJson: string): Promise<AuditHead> {
     let client: pg.PoolClient;
     try {
       client = await db.pool.connect();
@@ -177,14 +180,14 @@ export function createAuditRepo(db: Database): AuditRepo {
     try {
       const opened = (await client.query("BEGIN; SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")) as unknown as pg.QueryResult[];
       const h = opened[opened.length - 1]!;
-      const fields = fieldsFor(entry, data, { seq: toNumber(h.rows[0]?.seq), hash: h.rows[0]?.hash as string });
-      const hash = auditEntryHashEncoded(fields, data.json);
+      const fields = fieldsFor(entry, { seq: toNumber(h.rows[0]?.seq), hash: h.rows[0]?.hash as string });
+      const hash = auditEntryHashEncoded(fields, dataJson);
       await client.query(
         `WITH entry AS (
            INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11, $12) RETURNING seq, hash)
+           VALUES ($1, $2::text::timestamptz, $2::text, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11) RETURNING seq, hash)
          UPDATE audit_head SET seq = entry.seq, hash = entry.hash FROM entry WHERE audit_head.id = 1`,
-        values(fields, entry.at, hash, data.json),
+        values(fields, hash, dataJson),
       );
       await client.query("COMMIT");
       return { seq: fields.seq, hash };
@@ -199,13 +202,13 @@ export function createAuditRepo(db: Database): AuditRepo {
   }
 
   async function appendOne(entry: AuditEntry): Promise<AuditHead> {
-    // The data is stored as jsonb and hashed as it will read back: round-trip it through
-    // canonical JSON first (drops undefined members, turns dates into strings).
-    const json = canonicalJson(entry.data ?? null);
-    const data: Encoded = { json, value: JSON.parse(json) };
+    // The data is stored as jsonb and hashed as canonical JSON (undefined members dropped, dates
+    // as strings). Canonical JSON reads back from jsonb to the same bytes, so verify() recomputes
+    // this hash from the stored row without the append decoding it again.
+    const dataJson = canonicalJson(entry.data ?? null);
     try {
-      const written = known ? await appendAfter(entry, data, known) : null;
-      known = written ?? (await appendLocked(entry, data));
+      const written = known ? await appendAfter(entry, dataJson, known) : null;
+      known = written ?? (await appendLocked(entry, dataJson));
       return known;
     } catch (error) {
       known = null;

@@ -45,6 +45,28 @@ describe("openDatabase", () => {
     expect((error as Error).message).toMatch(/no_such_table/);
   });
 
+  it("runs a prepared statement again and again, on several connections at once", async () => {
+    await db.query("INSERT INTO notes (id, body) VALUES (10, 'ten'), (11, 'eleven') ON CONFLICT DO NOTHING");
+    const read = (id: number) => db.query<{ body: string }>("SELECT body FROM notes WHERE id = $1", [id], { prepared: true });
+    for (let round = 0; round < 3; round++) {
+      const answers = await Promise.all([10, 11, 10, 11].map(read));
+      expect(answers.map((r) => r.rows[0]?.body)).toEqual(["ten", "eleven", "ten", "eleven"]);
+    }
+  });
+
+  it("answers the selects of one tick with one statement and one snapshot", async () => {
+    await db.query("INSERT INTO notes (id, body) VALUES (20, 'twenty') ON CONFLICT DO NOTHING");
+    const [body, count, none] = await Promise.all([
+      db.select("SELECT body FROM notes WHERE id = $1", [20]),
+      db.select("SELECT count(*)::int FROM notes WHERE id >= $1", [20]),
+      db.select("SELECT body FROM notes WHERE id = $1", [-1]),
+    ]);
+    expect([body, count, none]).toEqual(["twenty", 1, null]);
+    await expect(Promise.all([db.select("SELECT body FROM no_such_table", []), db.select("SELECT 1", [])])).rejects.toMatchObject({
+      code: "store_query_failed",
+    });
+  });
+
   it("sets statement_timeout on PostgreSQL connections and leaves PGlite's alone", async () => {
     const r = await db.query<{ statement_timeout: string }>("SHOW statement_timeout");
     expect(r.rows[0]?.statement_timeout).toBe(db.kind === "postgres" ? "30s" : "0");

@@ -55,6 +55,9 @@ const METADATA: Partial<Record<FlagName, z.ZodType>> = {
   change_freeze: FreezeMeta,
 };
 
+/** The flags of environment $1 as a JSON array of [flag_name, enabled, metadata]. */
+const FLAGS_OF_ENVIRONMENT = "SELECT json_agg(json_build_array(flag_name, enabled, metadata)) FROM feature_flags WHERE environment = $1";
+
 function metadataProblem(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
 }
@@ -74,8 +77,9 @@ function toFlagRow(r: Record<string, unknown>): FlagRow {
 export function createFlagsRepo(db: Database): FlagsRepo {
   return {
     async forEnvironment(environment) {
-      const r = await db.query("SELECT * FROM feature_flags WHERE environment = $1", [environment]);
-      const rows = new Map(r.rows.map((row) => [row.flag_name as string, toFlagRow(row)]));
+      // Every gate call reads this beside the gate overrides and the quota state: one batched SELECT.
+      const found = ((await db.select(FLAGS_OF_ENVIRONMENT, [environment])) ?? []) as Array<[string, boolean, unknown]>;
+      const rows = new Map(found.map(([name, enabled, metadata]) => [name, { enabled, metadata: metadata ?? {} }]));
       const flag = (name: FlagName) => {
         const row = rows.get(name);
         if (!row) throw new StoreError("store_invalid_data", `feature flag ${name} is missing for environment ${environment}`);

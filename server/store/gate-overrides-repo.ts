@@ -19,6 +19,9 @@ export interface GateOverridesRepo {
   remove(environment: string, signal: string): Promise<boolean>;
 }
 
+/** The overrides of environment $1 as a JSON array of rows, by signal. */
+const OVERRIDES_OF_ENVIRONMENT = "SELECT json_agg(o ORDER BY o.signal) FROM gate_overrides o WHERE o.environment = $1";
+
 const toRow = (r: Record<string, unknown>): GateOverride => ({
   environment: String(r.environment),
   signal: String(r.signal),
@@ -32,8 +35,9 @@ const toRow = (r: Record<string, unknown>): GateOverride => ({
 export function createGateOverridesRepo(db: Database): GateOverridesRepo {
   return {
     async list(environment) {
-      const r = await db.query("SELECT * FROM gate_overrides WHERE environment = $1 ORDER BY signal", [environment]);
-      return r.rows.map(toRow);
+      // Every gate call reads this beside the flags and the quota state: one batched SELECT.
+      const rows = await db.select(OVERRIDES_OF_ENVIRONMENT, [environment]);
+      return ((rows ?? []) as Array<Record<string, unknown>>).map(toRow);
     },
     async set({ environment, signal, rules, reason, by, now }) {
       const r = await db.query(

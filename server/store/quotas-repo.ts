@@ -24,6 +24,12 @@ export interface QuotasRepo {
   reservedBy(environment: string, period: string, cycleId: string): Promise<number>;
 }
 
+/** [cycles, spent USD, whether cycle $4 holds a slot] of quotas $2 (cycles) and $3 (spend) in period $1, as JSON. */
+const QUOTA_STATE = `SELECT json_build_array(
+  COALESCE((SELECT used FROM quota_counters WHERE period = $1 AND quota = $2), 0),
+  COALESCE((SELECT used FROM quota_counters WHERE period = $1 AND quota = $3), 0),
+  EXISTS (SELECT 1 FROM quota_reservations WHERE cycle_id = $4 AND quota = $2 AND period = $1))`;
+
 const cyclesQuota = (env: string) => `cycles:${env}`;
 const spendQuota = (env: string) => `spend_usd:${env}`;
 
@@ -48,14 +54,9 @@ export function createQuotasRepo(db: Database): QuotasRepo {
       return { cycles: of(cyclesQuota(environment)), spentUsd: of(spendQuota(environment)) };
     },
     async state(environment, period, cycleId) {
-      const r = await db.query(
-        `SELECT COALESCE((SELECT used FROM quota_counters WHERE period = $1 AND quota = $2), 0) AS cycles,
-                COALESCE((SELECT used FROM quota_counters WHERE period = $1 AND quota = $3), 0) AS spent,
-                EXISTS (SELECT 1 FROM quota_reservations WHERE cycle_id = $4 AND quota = $2 AND period = $1) AS holds`,
-        [period, cyclesQuota(environment), spendQuota(environment), cycleId],
-      );
-      const row = r.rows[0] ?? {};
-      return { cycles: Number(row.cycles ?? 0), spentUsd: Number(row.spent ?? 0), holdsSlot: row.holds === true };
+      // Every gate call reads this beside the flags and the gate overrides: one batched SELECT.
+      const state = (await db.select(QUOTA_STATE, [period, cyclesQuota(environment), spendQuota(environment), cycleId])) as [number, number, boolean] | null;
+      return { cycles: Number(state?.[0] ?? 0), spentUsd: Number(state?.[1] ?? 0), holdsSlot: state?.[2] === true };
     },
     async holdsSlot(environment, period, cycleId) {
       const r = await db.query("SELECT 1 FROM quota_reservations WHERE cycle_id = $1 AND quota = $2 AND period = $3", [cycleId, cyclesQuota(environment), period]);
