@@ -22,6 +22,17 @@ export interface TracingOptions {
   secrets?: readonly string[];
 }
 
+/** A LangSmith client that batches runs and replaces secret values before anything leaves the process. */
+export function createLangSmithClient(options: TracingOptions): Client {
+  const secrets = options.secrets ?? [];
+  return new Client({
+    apiKey: options.apiKey,
+    apiUrl: options.endpoint,
+    autoBatchTracing: true,
+    anonymizer: secrets.length ? (values) => JSON.parse(redactSecrets(JSON.stringify(values), secrets)) as typeof values : undefined,
+  });
+}
+
 /**
  * Traces every cycle into LangSmith as ONE trace, even when it pauses for an approval and resumes
  * in another process: the root run's id and start time derive from the cycle, so any process can
@@ -30,13 +41,7 @@ export interface TracingOptions {
  * before anything leaves the process.
  */
 export function createTracing(options: TracingOptions): Tracing {
-  const secrets = options.secrets ?? [];
-  const client = new Client({
-    apiKey: options.apiKey,
-    apiUrl: options.endpoint,
-    autoBatchTracing: true,
-    anonymizer: secrets.length ? (values) => JSON.parse(redactSecrets(JSON.stringify(values), secrets)) as typeof values : undefined,
-  });
+  const client = createLangSmithClient(options);
   const rootOf = (cycle: CycleRow) =>
     new RunTree({
       name: `cycle ${cycle.id}`,

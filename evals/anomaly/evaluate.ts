@@ -2,7 +2,7 @@ import { AutopilotError, errorMessage } from "../../core/index.js";
 import type { SeriesDetector } from "./detector.js";
 import type { NabCorpus, NabSeries } from "./nab-corpus.js";
 import { normalizeNabScore, probationaryLength, scoreNabFile, type NabFileScore } from "./nab-score.js";
-import { addWindowCounts, countWindowHits, windowScores, type WindowCounts, type WindowScores } from "./window-metrics.js";
+import { addWindowCounts, countWindowHits, windowScores, type WindowCounts, type WindowScores } from "../../tools/anomaly/index.js";
 
 /** A detector that failed on a series, or whose answer does not fit it; the message names the detector and the file. */
 export class DetectorRunError extends AutopilotError {

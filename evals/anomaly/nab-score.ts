@@ -35,10 +35,8 @@ export function scaledSigmoid(position: number): number {
 }
 
 /** Row ranges (inclusive) of the label windows of one file, in time order. */
-export interface WindowRows {
-  startIndex: number;
-  endIndex: number;
-}
+import type { WindowRows } from "../../tools/anomaly/index.js";
+export type { WindowRows };
 
 /** The raw NAB score of one file and what it is made of. */
 export interface NabFileScore {

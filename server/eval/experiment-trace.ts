@@ -1,10 +1,9 @@
-import { Client, RunTree } from "langsmith";
+import { RunTree } from "langsmith";
 import { LangChainTracer } from "@langchain/core/tracers/tracer_langchain";
 import { CallbackManager } from "@langchain/core/callbacks/manager";
-import { redactSecrets } from "../../core/index.js";
 import type { ScenarioRun } from "../../evals/scorers/index.js";
 import type { CycleRow } from "../store/index.js";
-import type { TracingOptions } from "../tracing.js";
+import { createLangSmithClient, type TracingOptions } from "../tracing.js";
 
 /** Hangs a played scenario's cycles under the experiment's run of it, in whatever thread plays it. */
 export interface CycleTracer {
@@ -20,13 +19,7 @@ export interface CycleTracer {
  * traces: the agents' model calls and every gated tool call. Secret values are cut out first.
  */
 export function createCycleTracer(headers: Record<string, string>, options: TracingOptions): CycleTracer {
-  const secrets = options.secrets ?? [];
-  const client = new Client({
-    apiKey: options.apiKey,
-    apiUrl: options.endpoint,
-    autoBatchTracing: true,
-    anonymizer: secrets.length ? (values) => JSON.parse(redactSecrets(JSON.stringify(values), secrets)) as typeof values : undefined,
-  });
+  const client = createLangSmithClient(options);
   const parent = RunTree.fromHeaders(headers, { client, tracingEnabled: true });
   if (!parent) throw new Error("the experiment's run came without a langsmith-trace header");
   const cycles = new Map<string, RunTree>();

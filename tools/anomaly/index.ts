@@ -15,3 +15,7 @@ export { populationStabilityIndex, PSI_EPSILON } from "./drift.js";
 export type { FeatureProfile, FeatureBins } from "./drift.js";
 export { syntheticMetricSeries } from "./synthetic.js";
 export type { SyntheticSeriesOptions } from "./synthetic.js";
+export { countWindowHits, addWindowCounts, windowScores } from "./window-metrics.js";
+export type { WindowCounts, WindowScores, WindowRows } from "./window-metrics.js";
+export { injectAnomalies, INJECTION_SPACING } from "./labelled-windows.js";
+export type { LabelledSeries } from "./labelled-windows.js";

@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { injectAnomalies, INJECTION_SPACING, scoreWindows } from "./labelled-windows.js";
+import { injectAnomalies, INJECTION_SPACING } from "./labelled-windows.js";
+import { countWindowHits, windowScores } from "./window-metrics.js";
+
+/** Scores flagged row indices over windows the way the retraining gate does. */
+const scoreWindows = (flagged: number[], windows: Array<[number, number]>, length = 100) => {
+  const flags = Array.from({ length }, (_, i) => flagged.includes(i));
+  const counts = countWindowHits(flags, windows.map(([startIndex, endIndex]) => ({ startIndex, endIndex })), 0);
+  return { ...windowScores(counts), events: counts.events, windows: counts.windows };
+};
 
 const calm = Array.from({ length: 400 }, (_, i) => 10 + Math.sin(i / 7) * 0.2 + ((i * 7919) % 13) / 100);
 
@@ -7,8 +15,8 @@ describe("labelled held-out data", () => {
   it("injects one anomaly per spacing after the warm-up, cycling through the kinds, deterministically", () => {
     const a = injectAnomalies(calm, { seed: 3 });
     expect(a.kinds).toEqual(["spike", "level_shift", "dip", "variance"]);
-    expect(a.windows[0]).toEqual([50, 50]);
-    expect(a.windows[1]).toEqual([50 + INJECTION_SPACING, 50 + INJECTION_SPACING + 11]);
+    expect(a.windows[0]).toEqual({ startIndex: 50, endIndex: 50 });
+    expect(a.windows[1]).toEqual({ startIndex: 50 + INJECTION_SPACING, endIndex: 50 + INJECTION_SPACING + 11 });
     expect(a.values[50]! - calm[50]!).toBeGreaterThan(0.5);
     expect(a.values[49]).toBe(calm[49]);
     expect(injectAnomalies(calm, { seed: 3 })).toEqual(a);

@@ -1,17 +1,15 @@
 /**
  * Labelled evaluation data for a detector retrained by the loop: anomalies of known kinds injected
  * at known places into held-out normal data (a spike, a level shift, a dip, a burst of variance),
- * each with its label window, and precision/recall of a detector's flags over those windows.
+ * each with its label window; window-metrics.ts scores a detector's flags over them.
  */
 import { gaussian, mulberry32 } from "../dvc/prng.js";
-
-/** An index range [start, end] (inclusive) holding one injected anomaly. */
-export type LabelWindow = [number, number];
+import type { WindowRows } from "./window-metrics.js";
 
 /** Held-out values with anomalies injected, and where they are. */
 export interface LabelledSeries {
   values: number[];
-  windows: LabelWindow[];
+  windows: WindowRows[];
   kinds: string[];
 }
 
@@ -28,7 +26,7 @@ export function injectAnomalies(values: readonly number[], options: { seed: numb
   const scale = robustSigma(values);
   const size = (options.sigmas ?? 6) * scale;
   const out = [...values];
-  const windows: LabelWindow[] = [];
+  const windows: WindowRows[] = [];
   const kinds: string[] = [];
   const kindsCycle = ["spike", "level_shift", "dip", "variance"] as const;
   for (let at = (options.warmup ?? 40) + 10, k = 0; at + 20 < out.length; at += INJECTION_SPACING, k++) {
@@ -40,40 +38,10 @@ export function injectAnomalies(values: readonly number[], options: { seed: numb
       else if (kind === "level_shift") out[i]! += size * 0.75;
       else out[i]! += gaussian(rng) * size * 0.75;
     }
-    windows.push([at, at + length - 1]);
+    windows.push({ startIndex: at, endIndex: at + length - 1 });
     kinds.push(kind);
   }
   return { values: out, windows, kinds };
-}
-
-/** Precision and recall of flagged points over label windows. */
-export interface WindowScores {
-  precision: number;
-  recall: number;
-  f1: number;
-  /** Runs of consecutive flagged points. */
-  events: number;
-  windows: number;
-}
-
-/**
- * Recall is the share of windows holding at least one flagged point; precision the share of events
- * (runs of consecutive flagged points) that touch a window. A ratio over nothing is 0.
- */
-export function scoreWindows(flagged: readonly number[], windows: readonly LabelWindow[]): WindowScores {
-  const inWindow = (i: number) => windows.some(([s, e]) => i >= s && i <= e);
-  const hit = windows.filter(([s, e]) => flagged.some((i) => i >= s && i <= e)).length;
-  const events: number[][] = [];
-  for (const i of flagged) {
-    const last = events.at(-1);
-    if (last && last.at(-1) === i - 1) last.push(i);
-    else events.push([i]);
-  }
-  const trueEvents = events.filter((run) => run.some(inWindow)).length;
-  const precision = events.length ? trueEvents / events.length : 0;
-  const recall = windows.length ? hit / windows.length : 0;
-  const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
-  return { precision, recall, f1, events: events.length, windows: windows.length };
 }
 
 function robustSigma(values: readonly number[]): number {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { DatasetFinding } from "../../core/index.js";
-import { injectAnomalies } from "../anomaly/labelled-windows.js";
+import { injectAnomalies } from "../anomaly/index.js";
 import { detectorModelName } from "../mlflow/detector-store.js";
 import { errorOutcome } from "../outcome.js";
 import { fetchSeries } from "../prometheus/detect-anomalies.js";
@@ -60,7 +60,7 @@ export const snapshotSeriesTool = defineTool({
       await ctx.clients.dvc.writeDirectory(relPath, {
         "train.csv": csv(train.map((s) => [s.timestamp, s.value])),
         "holdout.csv": csv(holdout.map((s, i) => [s.timestamp, labelled.values[i]!])),
-        "labels.json": `${JSON.stringify({ query, step_seconds: args.step_seconds, windows: labelled.windows.map(([a, b], k) => ({ start: iso(holdout[a]!.timestamp), end: iso(holdout[b]!.timestamp), rows: [a, b], kind: labelled.kinds[k] })) }, null, 2)}\n`,
+        "labels.json": `${JSON.stringify({ query, step_seconds: args.step_seconds, windows: labelled.windows.map((w, k) => ({ start: iso(holdout[w.startIndex]!.timestamp), end: iso(holdout[w.endIndex]!.timestamp), rows: [w.startIndex, w.endIndex], kind: labelled.kinds[k] })) }, null, 2)}\n`,
       });
       const out = await ctx.clients.dvc.addDirectory(relPath);
       const finding: DatasetFinding = {

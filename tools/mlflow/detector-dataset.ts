@@ -1,15 +1,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { AutopilotError } from "../../core/index.js";
-import { AnomalyDetector, type AnomalyModel } from "../anomaly/index.js";
-import { scoreWindows, type LabelWindow, type WindowScores } from "../anomaly/labelled-windows.js";
+import { AnomalyDetector, countWindowHits, windowScores, type AnomalyModel, type WindowRows, type WindowScores } from "../anomaly/index.js";
 import { parseCsv } from "../csv.js";
 
 /** A detector dataset as dvc_snapshot_series writes it. */
 export interface DetectorDataset {
   train: number[];
   holdout: number[];
-  windows: LabelWindow[];
+  windows: WindowRows[];
   /** The resolution of the snapshot in seconds, when labels.json records it. */
   stepSeconds: number | undefined;
 }
@@ -30,7 +29,7 @@ export async function readDetectorDataset(dir: string): Promise<DetectorDataset>
     const windows = (parsed.windows ?? []).map((w, i) => {
       const rows = w.rows;
       if (!Array.isArray(rows) || rows.length !== 2 || !rows.every((n) => Number.isInteger(n))) throw new AutopilotError("invalid_dataset", `labels.json windows[${i}].rows must be [start, end] row indices`);
-      return [rows[0], rows[1]] as LabelWindow;
+      return { startIndex: rows[0] as number, endIndex: rows[1] as number };
     });
     const step = parsed.step_seconds;
     return { train, holdout, windows, stepSeconds: typeof step === "number" && Number.isInteger(step) && step > 0 ? step : undefined };
@@ -40,12 +39,14 @@ export async function readDetectorDataset(dir: string): Promise<DetectorDataset>
   }
 }
 
-/** Scores the held-out series with `model` in ONNX Runtime, over the labelled windows. */
+/** Scores the held-out series with `model` in ONNX Runtime over the labelled windows, as the NAB evaluation does (window-metrics.ts). */
 export async function evaluateDetector(model: AnomalyModel, dataset: DetectorDataset): Promise<WindowScores> {
   const detector = await AnomalyDetector.load(model);
   try {
     const { flagged } = await detector.detect(dataset.holdout);
-    return scoreWindows(flagged, dataset.windows);
+    const flags = dataset.holdout.map(() => false);
+    for (const i of flagged) flags[i] = true;
+    return windowScores(countWindowHits(flags, dataset.windows, 0));
   } finally {
     await detector.close();
   }

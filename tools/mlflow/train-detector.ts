@@ -63,7 +63,7 @@ export const trainDetectorTool = defineTool({
         dataset_md5: args.dataset_md5,
         source: saved.source,
       };
-      const measured = `precision ${scores.precision.toFixed(3)}, recall ${scores.recall.toFixed(3)} on ${scores.windows} labelled windows`;
+      const measured = `precision ${scores.precision.toFixed(3)}, recall ${scores.recall.toFixed(3)} on ${dataset.windows.length} labelled windows`;
       return { status: "success", summary: `Trained ${saved.name} v${saved.version} on ${dataset.train.length} points (${measured}); alias candidate`, data: finding };
     } catch (error) {
       if (ctx.signal.aborted) throw error;

@@ -162,16 +162,16 @@ function describe(input: {
   const { scores, flagged, threshold } = scored.detection;
   const iso = (i: number) => new Date(samples[i]!.timestamp * 1000).toISOString();
   const events: AnomaliesFinding["events"] = [];
-  for (const i of flagged) {
+  flagged.forEach((i, k) => {
     const last = events.at(-1);
-    if (last && flagged.includes(i - 1)) {
+    if (last && flagged[k - 1] === i - 1) {
       last.end = iso(i);
       last.points++;
       last.peak_score = Math.max(last.peak_score, scores[i]!);
     } else {
       events.push({ start: iso(i), end: iso(i), points: 1, peak_score: scores[i]! });
     }
-  }
+  });
   // The highest-scoring points first, when there are more than the output holds.
   const shown = [...flagged].sort((a, b) => scores[b]! - scores[a]!).slice(0, MAX_FLAGGED_SHOWN).sort((a, b) => a - b);
   return {

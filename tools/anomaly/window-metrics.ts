@@ -1,4 +1,8 @@
-import type { WindowRows } from "./nab-score.js";
+/** A label window as row indices, first and last inclusive. */
+export interface WindowRows {
+  startIndex: number;
+  endIndex: number;
+}
 
 /** What precision and recall over label windows are computed from, for one file or summed over many. */
 export interface WindowCounts {
