@@ -60,6 +60,14 @@ describe("loadConfig", () => {
     expect(failure({ GITOPS_BRANCH: "main; rm -rf /" }).message).toContain("GITOPS_BRANCH:");
   });
 
+  it("points the shell commands at the local server unless AUTOPILOT_URL says otherwise; the token is a secret", () => {
+    expect(load({}).client).toEqual({ url: "http://127.0.0.1:8080", token: undefined });
+    expect(load({ HOST: "0.0.0.0", PORT: "9090" }).client.url).toBe("http://127.0.0.1:9090");
+    const remote = load({ AUTOPILOT_URL: "https://autopilot.example.com/", AUTOPILOT_TOKEN: "ap_secret_token_1" });
+    expect(remote.client).toEqual({ url: "https://autopilot.example.com", token: "ap_secret_token_1" });
+    expect(remote.secrets).toContain("ap_secret_token_1");
+  });
+
   it("takes the DVC workspace and remote", () => {
     const c = load({ DVC_WORKSPACE: "/data/ws", DVC_REMOTE: "s3://ml-datasets/dvc" });
     expect(c.dvcWorkspace).toBe("/data/ws");

@@ -34,6 +34,8 @@ const bool = (fallback: boolean) =>
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   HOST: z.string().default("127.0.0.1"),
+  AUTOPILOT_URL: optionalText,
+  AUTOPILOT_TOKEN: optionalText,
   AUTOPILOT_HOME: z.string().default(".autopilot"),
   AUTOPILOT_ENVIRONMENT: z.enum(ENVIRONMENTS).default("production"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -68,6 +70,12 @@ const EnvSchema = z.object({
   SANDBOX_AUTO_ALERTS: bool(true),
   ALERT_GROUP_WINDOW_SECONDS: positiveInt(600),
   ALERTMANAGER_WEBHOOK_TOKEN: optionalText,
+  HTTP_BODY_LIMIT_KIB: z.coerce.number().int().min(1).max(10_240).default(64),
+  RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
+  RATE_LIMIT_WEBHOOK_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(600),
+  SESSION_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters (e.g. `openssl rand -base64 48`)"),
+  SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
+  SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
   CYCLE_BUDGET_USD: nonNegative(5),
   APPROVAL_TTL_MINUTES: positiveInt(60),
   HTTP_TIMEOUT_MS: positiveInt(10_000),
@@ -83,7 +91,7 @@ const EnvSchema = z.object({
 });
 
 /** Variables whose values are secrets: never logged, traced or echoed. */
-export const SECRET_VARIABLES = ["DATABASE_URL", "OPENAI_API_KEY", "MLFLOW_TRACKING_TOKEN", "ARGOCD_AUTH_TOKEN", "GITOPS_TOKEN", "ALERTMANAGER_WEBHOOK_TOKEN", "GRAFANA_TOKEN", "LANGSMITH_API_KEY"] as const;
+export const SECRET_VARIABLES = ["AUTOPILOT_TOKEN", "SESSION_SECRET", "DATABASE_URL", "OPENAI_API_KEY", "MLFLOW_TRACKING_TOKEN", "ARGOCD_AUTH_TOKEN", "GITOPS_TOKEN", "ALERTMANAGER_WEBHOOK_TOKEN", "GRAFANA_TOKEN", "LANGSMITH_API_KEY"] as const;
 
 /** The validated configuration. */
 export interface Config {
@@ -119,14 +127,35 @@ export interface Config {
   contract: TriggerContract;
   sandbox: { scenario: string; speed: number; autoAlerts: boolean };
   alerts: { groupWindowMs: number; webhookToken: string | undefined };
+  /** Limits and sessions of the HTTP API; the rate limits are counted by each replica on its own. */
+  http: HttpConfig;
   cycleBudgetUsd: number;
   approvalTtlMs: number;
   httpTimeoutMs: number;
   tracing: { enabled: boolean; apiKey: string | undefined; endpoint: string | undefined; project: string | undefined };
   /** The anomaly monitor `serve` runs beside the agents. */
   anomalyMonitor: AnomalyMonitorConfig;
+  /** Where the shell commands (chat, cycles, approve, report) reach a running server, and with which API token. */
+  client: { url: string; token: string | undefined };
   /** Secret values, for redaction of anything that leaves the process. */
   secrets: string[];
+}
+
+/** The HTTP API's limits and the console's sessions. */
+export interface HttpConfig {
+  /** Largest body of a write route (the Alertmanager webhook has its own, larger limit). */
+  bodyLimitBytes: number;
+  /** Writes per minute per principal (token), or per client address before sign-in. */
+  writesPerMinute: number;
+  /** Webhook deliveries per minute per client address. */
+  webhookPerMinute: number;
+  session: {
+    /** Signs the session cookie; undefined: a secret generated once and kept in the database, shared by replicas. */
+    secret: string | undefined;
+    ttlMs: number;
+    /** `auto`: Secure when the request came over https (directly or as X-Forwarded-Proto says). */
+    secureCookie: "auto" | "always" | "never";
+  };
 }
 
 /** The anomaly monitor's settings. */
@@ -192,12 +221,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     contract,
     sandbox: { scenario: e.SANDBOX_SCENARIO, speed: e.SANDBOX_SPEED, autoAlerts: e.SANDBOX_AUTO_ALERTS },
     alerts: { groupWindowMs: e.ALERT_GROUP_WINDOW_SECONDS * 1000, webhookToken: e.ALERTMANAGER_WEBHOOK_TOKEN },
+    http: {
+      bodyLimitBytes: e.HTTP_BODY_LIMIT_KIB * 1024,
+      writesPerMinute: e.RATE_LIMIT_WRITES_PER_MINUTE,
+      webhookPerMinute: e.RATE_LIMIT_WEBHOOK_PER_MINUTE,
+      session: {
+        secret: e.SESSION_SECRET,
+        ttlMs: Math.round(e.SESSION_TTL_HOURS * 3_600_000),
+        secureCookie: e.SESSION_COOKIE_SECURE === "auto" ? "auto" : e.SESSION_COOKIE_SECURE === "true" ? "always" : "never",
+      },
+    },
     cycleBudgetUsd: e.CYCLE_BUDGET_USD,
     approvalTtlMs: e.APPROVAL_TTL_MINUTES * 60_000,
     httpTimeoutMs: e.HTTP_TIMEOUT_MS,
     tracing: { enabled: e.LANGSMITH_TRACING && Boolean(e.LANGSMITH_API_KEY), apiKey: e.LANGSMITH_API_KEY, endpoint: e.LANGSMITH_ENDPOINT, project: e.LANGSMITH_PROJECT },
     anomalyMonitor: anomalyMonitorConfig(e, contract),
-    secrets: [e.OPENAI_API_KEY, e.MLFLOW_TRACKING_TOKEN, e.ARGOCD_AUTH_TOKEN, e.GITOPS_TOKEN, passwordOf(e.GITOPS_REPO), e.ALERTMANAGER_WEBHOOK_TOKEN, e.GRAFANA_TOKEN, e.LANGSMITH_API_KEY, passwordOf(e.DATABASE_URL)].filter(
+    client: { url: (e.AUTOPILOT_URL ?? `http://${e.HOST === "0.0.0.0" || e.HOST === "::" ? "127.0.0.1" : e.HOST}:${e.PORT}`).replace(/\/+$/, ""), token: e.AUTOPILOT_TOKEN },
+    secrets: [e.AUTOPILOT_TOKEN, e.SESSION_SECRET, e.OPENAI_API_KEY, e.MLFLOW_TRACKING_TOKEN, e.ARGOCD_AUTH_TOKEN, e.GITOPS_TOKEN, passwordOf(e.GITOPS_REPO), e.ALERTMANAGER_WEBHOOK_TOKEN, e.GRAFANA_TOKEN, e.LANGSMITH_API_KEY, passwordOf(e.DATABASE_URL)].filter(
       (s): s is string => Boolean(s),
     ),
   };

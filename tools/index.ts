@@ -6,7 +6,7 @@ export type { HttpClient, HttpClientOptions, HttpRequest } from "./http.js";
 export { errorOutcome } from "./outcome.js";
 export type { ToolClients } from "./clients.js";
 export { ALL_TOOLS, findTool } from "./registry.js";
-export { PrometheusClient } from "./prometheus/index.js";
+export { PrometheusClient, signalSelector } from "./prometheus/index.js";
 export { MlflowClient, ServedDetectors, detectorModelName } from "./mlflow/index.js";
 export { H2oClient } from "./h2o/index.js";
 export { ArgoCdClient } from "./argocd/index.js";

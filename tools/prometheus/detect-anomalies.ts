@@ -4,7 +4,7 @@ import type { ServedDetector } from "../mlflow/served-detectors.js";
 import { AnomalyDetector, extractFeatures, populationStabilityIndex, trainAnomalyModel, type AnomalyModel, type Detection } from "../anomaly/index.js";
 import { defineTool, type ToolContext, type ToolOutcome } from "../tool.js";
 import { errorOutcome } from "../outcome.js";
-import { fmt, PROMETHEUS_FLAGS, selector, serviceField, signalContract, signalField, ALL_VARIANTS } from "./tool-support.js";
+import { fmt, PROMETHEUS_FLAGS, serviceField, signalContract, signalField, signalSelector } from "./tool-support.js";
 
 /** PSI at or above this is a significant shift of the inputs (the usual reading: < 0.1 none, 0.1-0.25 moderate). */
 export const DRIFT_PSI = 0.25;
@@ -64,7 +64,7 @@ export interface WindowRequest {
  * its features (deltas, rolling windows) only mean what they meant in training at that step.
  */
 export async function detectInWindow(ctx: ToolContext, args: WindowRequest): Promise<ToolOutcome<AnomaliesFinding>> {
-  const query = args.query ?? selector(signalContract(ctx, args.signal!).metric, args.service!, ALL_VARIANTS);
+  const query = args.query ?? signalSelector(signalContract(ctx, args.signal!), args.service!);
   const series = args.series ?? (args.signal ? `${args.service}:${args.signal}` : null);
   const end = ctx.clock.now();
   const start = new Date(end.getTime() - args.minutes * 60_000);

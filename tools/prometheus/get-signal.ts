@@ -2,7 +2,7 @@ import { z } from "zod";
 import { isTriggered, type MonitorFinding } from "../../core/index.js";
 import { defineTool, type ToolOutcome } from "../tool.js";
 import {
-  ALL_VARIANTS,
+  signalSelector,
   PROMETHEUS_FLAGS,
   describeTrigger,
   failure,
@@ -31,7 +31,7 @@ export const getSignalTool = defineTool({
     const contract = signalContract(ctx, signal);
     const now = ctx.clock.now();
     const at = now.toISOString();
-    const query = selector(contract.metric, service, ALL_VARIANTS);
+    const query = signalSelector(contract, service);
     const baselineQuery = contract.baselineMetric ? selector(contract.baselineMetric, service) : null;
     try {
       const prom = ctx.clients.prometheus;

@@ -75,6 +75,21 @@ describe("prometheus_query_range", () => {
     expect(s.samples.at(-1)).toEqual([START.toISOString(), 1]);
   });
 
+  it("reads a window ending at a given instant and lists as many samples as asked", async () => {
+    const { ctx, fake } = await setup([
+      { labels: { __name__: "search:error_rate", service: "search", variant: "all" }, value: (t) => (t.getTime() - START.getTime()) / 60_000 },
+    ]);
+    const outcome = await queryRangeTool.run(queryRangeTool.input.parse({ query: "search:error_rate", minutes: 120, end: "2026-08-01T10:00:00Z", step_seconds: 60, samples: 500 }), ctx);
+    if (outcome.status !== "success") throw new Error(outcome.summary);
+    expect(fake.requests[0]?.params).toMatchObject({ start: "2026-08-01T08:00:00.000Z", end: "2026-08-01T10:00:00.000Z" });
+    const s = outcome.data.series[0]!;
+    // 121 points fit under 500: every one is listed, the last at the window's end (two hours before START).
+    expect(s.samples).toHaveLength(121);
+    expect(s.samples.at(-1)).toEqual(["2026-08-01T10:00:00.000Z", -120]);
+    expect(() => queryRangeTool.input.parse({ query: "up", samples: 1_001 })).toThrow();
+    expect(() => queryRangeTool.input.parse({ query: "up", end: "2026-08-01T10:00:00" })).toThrow();
+  });
+
   it("refuses a window over Prometheus' 11,000 points before asking it", async () => {
     const { ctx, fake } = await setup([]);
     const outcome = await queryRangeTool.run(queryRangeTool.input.parse({ query: "up", minutes: 10_080, step_seconds: 1 }), ctx);

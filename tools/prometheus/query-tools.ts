@@ -5,8 +5,9 @@ import { PROMETHEUS_FLAGS, failure, isoSeconds, jsonNumber, mean, rangeStepSecon
 
 /** Most series a query tool returns; the total count is always reported. */
 const MAX_SERIES = 200;
-/** Most points of one series a range summary lists. */
-const MAX_SAMPLES = 60;
+/** Points of one series a range summary lists by default, and at most when asked. */
+const DEFAULT_SAMPLES = 60;
+const MAX_SAMPLES = 1_000;
 // Prometheus refuses more than 11,000 points per series (bad_data).
 const MAX_POINTS = 11_000;
 
@@ -60,7 +61,7 @@ export interface RangeSeriesSummary {
   mean: number | null;
   first: number | string | null;
   last: number | string | null;
-  /** At most MAX_SAMPLES points, evenly spaced, as [ISO time, value]. */
+  /** At most `samples` points (default DEFAULT_SAMPLES), evenly spaced, as [ISO time, value]. */
   samples: [string, number | string][];
 }
 
@@ -79,10 +80,12 @@ export const queryRangeTool = defineTool({
   name: "prometheus_query_range",
   system: "prometheus",
   title: "Run a range PromQL query",
-  description: `Evaluates any PromQL expression over the last N minutes and summarises each series (points, min, max, mean, first, last, up to ${MAX_SAMPLES} evenly spaced samples). Up to ${MAX_SERIES} series.`,
+  description: `Evaluates any PromQL expression over a window of N minutes (ending now, or at \`end\`) and summarises each series (points, min, max, mean, first, last, ${DEFAULT_SAMPLES} evenly spaced samples unless \`samples\` asks for more). Up to ${MAX_SERIES} series.`,
   input: z.object({
     query: queryField,
-    minutes: z.number().int().min(1).max(10_080).default(60).describe("window length in minutes, ending now (max 7 days)"),
+    minutes: z.number().int().min(1).max(10_080).default(60).describe("window length in minutes, ending now or at `end` (max 7 days)"),
+    end: z.iso.datetime({ offset: true }).optional().describe("RFC3339 instant the window ends at; default now"),
+    samples: z.number().int().min(2).max(MAX_SAMPLES).default(DEFAULT_SAMPLES).describe(`evenly spaced samples listed per series (max ${MAX_SAMPLES})`),
     step_seconds: z
       .number()
       .int()
@@ -93,7 +96,7 @@ export const queryRangeTool = defineTool({
   }),
   flags: PROMETHEUS_FLAGS,
   timeoutMs: 120_000,
-  async run({ query, minutes, step_seconds: step }, ctx): Promise<ToolOutcome<RangeQueryResult>> {
+  async run({ query, minutes, end: endAt, samples, step_seconds: step }, ctx): Promise<ToolOutcome<RangeQueryResult>> {
     const step_seconds = step ?? rangeStepSeconds(minutes);
     const points = Math.floor((minutes * 60) / step_seconds) + 1;
     if (points > MAX_POINTS) {
@@ -101,7 +104,7 @@ export const queryRangeTool = defineTool({
       const message = `${minutes} minutes at ${step_seconds} s steps is ${points} points per series; Prometheus allows ${MAX_POINTS}: raise step_seconds to at least ${minStep}`;
       return { status: "error", summary: message, error: { code: "invalid_input", message, retryable: false } };
     }
-    const end = ctx.clock.now();
+    const end = endAt ? new Date(endAt) : ctx.clock.now();
     const start = new Date(end.getTime() - minutes * 60_000);
     try {
       const series = await ctx.clients.prometheus.queryRange(query, { start, end, stepSeconds: step_seconds, signal: ctx.signal });
@@ -117,7 +120,7 @@ export const queryRangeTool = defineTool({
           end: end.toISOString(),
           step_seconds,
           total: series.length,
-          series: series.slice(0, MAX_SERIES).map(summarizeSeries),
+          series: series.slice(0, MAX_SERIES).map((one) => summarizeSeries(one, samples)),
         },
       };
     } catch (error) {
@@ -127,7 +130,7 @@ export const queryRangeTool = defineTool({
 });
 
 /** Summarises one range series; statistics ignore NaN and infinities. */
-function summarizeSeries(series: PromSeries): RangeSeriesSummary {
+function summarizeSeries(series: PromSeries, samples: number): RangeSeriesSummary {
   const values = series.values;
   const finite = values.map((p) => p.value).filter(Number.isFinite);
   const first = values[0];
@@ -140,7 +143,7 @@ function summarizeSeries(series: PromSeries): RangeSeriesSummary {
     mean: mean(finite),
     first: first ? jsonNumber(first.value) : null,
     last: last ? jsonNumber(last.value) : null,
-    samples: downsample(values, MAX_SAMPLES).map((p) => [isoSeconds(p.timestamp), jsonNumber(p.value)]),
+    samples: downsample(values, samples).map((p) => [isoSeconds(p.timestamp), jsonNumber(p.value)]),
   };
 }
 

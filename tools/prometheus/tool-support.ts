@@ -24,6 +24,11 @@ export function selector(metric: string, service: string, extra?: string): strin
   return `${metric}{${matchers.join(",")}}`;
 }
 
+/** The PromQL selector of a contract signal's series for a service, over all traffic (what the tools and the console chart read). */
+export function signalSelector(contract: Pick<SignalContract, "metric">, service: string): string {
+  return selector(contract.metric, service, ALL_VARIANTS);
+}
+
 /** The contract of `signal`, or an error naming the missing signal (a configuration mistake). */
 export function signalContract(ctx: ToolContext, signal: Signal): SignalContract {
   const contract = ctx.contract.signals[signal] as SignalContract | undefined;
