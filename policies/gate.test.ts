@@ -34,7 +34,9 @@ const read = spyTool("prometheus_read_thing", "prometheus", { readOnly: true });
 const write = spyTool("h2o_train_thing", "h2o", {});
 const deploy = spyTool("argocd_sync_thing", "argocd", { destructive: true, idempotent: false });
 const hang = spyTool("h2o_hang_thing", "h2o", {}, () => new Promise(() => undefined));
-const tools = [read.tool, write.tool, deploy.tool, hang.tool];
+// The shipped policies name the autopilot's own system, so its schema needs one of its write tools.
+const request = spyTool("autopilot_queue_thing", "autopilot", { openWorld: false });
+const tools = [read.tool, write.tool, deploy.tool, hang.tool, request.tool];
 
 let engine: PolicyEngine;
 beforeAll(async () => {

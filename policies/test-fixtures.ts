@@ -28,13 +28,19 @@ export const FIXTURE_TOOLS: readonly PolicyTool[] = [
   { name: "argocd_get_application", system: "argocd", flags: flags("readonly") },
   { name: "argocd_sync_application", system: "argocd", flags: flags("destructive") },
   { name: "argocd_rollback_application", system: "argocd", flags: flags("destructive") },
+  // The autopilot's own records and cycle queue (tools/autopilot); the shipped policies name its system.
+  { name: "autopilot_get_cycle", system: "autopilot", flags: { ...flags("readonly", true), openWorld: false } },
+  { name: "autopilot_request_cycle", system: "autopilot", flags: { ...flags("write"), openWorld: false } },
 ];
 
-/** Fixture tool names by flag group. */
+// The platform's tools: the autopilot's own have policies of their own (autopilot-tools.test.ts).
+const PLATFORM_TOOLS = FIXTURE_TOOLS.filter((t) => t.system !== "autopilot");
+
+/** Fixture tool names of the platform's systems by flag group. */
 export const TOOLS_BY_GROUP = {
-  readonly: FIXTURE_TOOLS.filter((t) => t.flags.readOnly).map((t) => t.name),
-  write: FIXTURE_TOOLS.filter((t) => !t.flags.readOnly && !t.flags.destructive).map((t) => t.name),
-  destructive: FIXTURE_TOOLS.filter((t) => t.flags.destructive).map((t) => t.name),
+  readonly: PLATFORM_TOOLS.filter((t) => t.flags.readOnly).map((t) => t.name),
+  write: PLATFORM_TOOLS.filter((t) => !t.flags.readOnly && !t.flags.destructive).map((t) => t.name),
+  destructive: PLATFORM_TOOLS.filter((t) => t.flags.destructive).map((t) => t.name),
 };
 
 /** A context where nothing is switched on; override what a case needs. */

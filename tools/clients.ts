@@ -7,6 +7,7 @@ import type { GrafanaClient } from "./grafana/client.js";
 import type { ServedDetectors } from "./mlflow/served-detectors.js";
 import type { DvcWorkspace } from "./dvc/workspace.js";
 import type { GitOpsRepo } from "./gitops/repo.js";
+import type { AutopilotClient } from "./autopilot/client.js";
 
 /**
  * The clients of every system, created once by the composition root and handed to the policy
@@ -25,4 +26,6 @@ export interface ToolClients {
   detectors: ServedDetectors;
   /** Absent when GRAFANA_URL is unset; annotations are then skipped (its tool answers an error). */
   grafana?: GrafanaClient;
+  /** The autopilot's own records and cycle queue (its store); absent in a gate built without one, whose autopilot tools then answer an error. */
+  autopilot?: AutopilotClient;
 }

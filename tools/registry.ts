@@ -7,9 +7,10 @@ import { gitopsTools } from "./gitops/index.js";
 import { argocdTools } from "./argocd/index.js";
 import { alertmanagerTools } from "./alertmanager/index.js";
 import { grafanaTools } from "./grafana/index.js";
+import { autopilotTools } from "./autopilot/index.js";
 
 /** Every tool of the platform, defined once; agents, the MCP server and policies read this list. */
-export const ALL_TOOLS: readonly AnyTool[] = [...prometheusTools, ...dvcTools, ...h2oTools, ...mlflowTools, ...gitopsTools, ...argocdTools, ...alertmanagerTools, ...grafanaTools];
+export const ALL_TOOLS: readonly AnyTool[] = [...prometheusTools, ...dvcTools, ...h2oTools, ...mlflowTools, ...gitopsTools, ...argocdTools, ...alertmanagerTools, ...grafanaTools, ...autopilotTools];
 
 /** The tool called `name`, if it exists. */
 export function findTool(name: string): AnyTool | undefined {
