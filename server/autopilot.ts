@@ -14,6 +14,7 @@ import { approvalAnswer } from "./approvals.js";
 import { createTracing } from "./tracing.js";
 import { createAnomalyMonitor, monitoredSeries, type AnomalyMonitor } from "./anomaly-monitor.js";
 import { startDriftCycle } from "./alerts/drift-alert.js";
+import { createAutopilotClient } from "./autopilot-client.js";
 import {
   createAlertsRepo,
   createAnomalyMonitorRepo,
@@ -141,7 +142,8 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
   const gate = createPolicyGate({
     engine,
     tools: ALL_TOOLS,
-    clients: platform.clients,
+    // The platform's systems, and the autopilot's own records for tools/autopilot (chat, MCP).
+    clients: { ...platform.clients, autopilot: createAutopilotClient({ store, catalog, now: () => platform.clock.now(), groupWindowMs: config.alerts.groupWindowMs, wake: () => runner.wake() }) },
     audit,
     approvals: store.approvals,
     flags: store.flags,
