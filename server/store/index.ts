@@ -39,3 +39,5 @@ export { createGateOverridesRepo } from "./gate-overrides-repo.js";
 export type { GateOverridesRepo, GateOverride } from "./gate-overrides-repo.js";
 export { createAnomalyMonitorRepo } from "./anomaly-monitor-repo.js";
 export type { AnomalyMonitorRepo, AnomalyEventInput, EventClaim } from "./anomaly-monitor-repo.js";
+export { createSessionsRepo } from "./sessions-repo.js";
+export type { SessionsRepo, SessionRow } from "./sessions-repo.js";
