@@ -1,117 +1,143 @@
-import { Hono, type Context, type MiddlewareHandler } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
-import { EnvironmentSchema, GateRuleSchema, SIGNALS, type Environment } from "../../../core/index.js";
-import { isPolicyLoadError, readPolicyFiles } from "../../../policies/index.js";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { EnvironmentSchema, GateRuleSchema, SIGNALS } from "../../../core/index.js";
 import { FLAG_NAMES } from "../../store/index.js";
 import type { Autopilot } from "../../autopilot.js";
 import { operatorRollback, ROLLBACK_TARGET_WORDS } from "../../operator-rollback.js";
-import type { ApiPrincipal } from "../auth.js";
+import { createAdminActions } from "../admin-actions.js";
+import type { Guards } from "../auth.js";
 import { HttpError } from "../errors.js";
-import { readBody } from "../body.js";
+import { documentable, errorResponses, jsonBody, jsonContent } from "../openapi.js";
 
-const Reason = z.string().trim().min(3, "say why (at least 3 characters)").max(2000);
-const Stop = z.object({ environment: EnvironmentSchema.optional(), reason: Reason });
-const Rollback = z.object({
-  environment: EnvironmentSchema.optional(),
-  service: z.string().optional(),
-  target_version: z.union([z.enum(ROLLBACK_TARGET_WORDS), z.string().regex(/^[1-9][0-9]{0,9}$/, 'a version number such as 3, "stable" or "gold"')]),
-  reason: Reason,
-});
-const FlagBody = z.object({ enabled: z.boolean(), metadata: z.record(z.string(), z.unknown()).optional(), reason: Reason });
-const GateBody = z.object({ rules: z.array(GateRuleSchema).min(1).max(10), reason: Reason });
+const Reason = z.string().trim().min(3, "say why (at least 3 characters)").max(2000).openapi({ description: "Why; kept in the audit trail.", example: "bad data import upstream" });
+const Stop = z.object({ environment: EnvironmentSchema.optional().openapi({ description: "Default: the autopilot's environment." }), reason: Reason }).openapi("KillSwitchRequest");
+const Rollback = z
+  .object({
+    environment: EnvironmentSchema.optional(),
+    service: z.string().optional().openapi({ description: "Default: the first service of the catalog." }),
+    target_version: z.union([z.enum(ROLLBACK_TARGET_WORDS), z.string().regex(/^[1-9][0-9]{0,9}$/, 'a version number such as 3, "stable" or "gold"')]),
+    reason: Reason,
+  })
+  .openapi("RollbackRequest");
+const FlagBody = z.object({ enabled: z.boolean(), metadata: z.record(z.string(), z.unknown()).optional(), reason: Reason }).openapi("FlagRequest");
+const GateBody = z.object({ rules: z.array(GateRuleSchema).min(1).max(10), reason: Reason }).openapi("GateOverrideRequest");
 
-const limit = bodyLimit({
-  maxSize: 64 * 1024,
-  onError: () => {
-    throw new HttpError(413, "payload_too_large", "the body exceeds 64 KiB");
-  },
-});
+const EnvironmentParam = documentable(EnvironmentSchema).openapi({ param: { name: "environment", in: "path" }, example: "production" });
+const SignalParam = z.enum(SIGNALS).openapi({ param: { name: "signal", in: "path" }, example: "ndcg_drop" });
+const FlagSchema = z.object({ flagName: z.string(), environment: z.string(), enabled: z.boolean(), metadata: z.record(z.string(), z.unknown()), updatedAt: z.string(), updatedBy: z.string() }).openapi("Flag");
+const GateOverrideSchema = z.object({ environment: z.string(), signal: z.string(), rules: z.array(z.unknown()), reason: z.string(), updatedBy: z.string(), updatedAt: z.string() }).openapi("GateOverride");
+const RollbackSchema = z
+  .object({
+    app: z.string(),
+    environment: EnvironmentSchema,
+    target: z.object({ requested: z.string(), model_version: z.string(), stable: z.boolean(), gold: z.boolean() }),
+    method: z.enum(["history", "redeploy"]),
+    history_id: z.number().int().nullable(),
+    revision: z.string(),
+    model_version: z.string(),
+    steps: z.array(z.object({ tool: z.string(), status: z.string(), summary: z.string() })),
+  })
+  .openapi("Rollback");
+const KillSwitch = jsonContent(z.object({ environment: EnvironmentSchema, kill_switch: z.boolean() }), "The kill switch as it now is.");
+const tags = ["admin"];
 
-/**
- * Admin routes: the kill switch, manual rollback, feature flags, quality-gate overrides, policy
- * reload. The API role lets an admin in; the policies still decide each action, and each one is
- * written to the audit trail with its reason.
- */
-export function adminRoutes(ap: Autopilot, admin: MiddlewareHandler, viewer: MiddlewareHandler) {
-  const principalOf = (c: Context) => {
-    const p = c.get("principal" as never) as ApiPrincipal;
-    return { type: "Operator" as const, id: p.name, role: p.role };
-  };
-  const permitted = async (c: Context, action: string, environment: Environment) => {
-    const decision = await ap.gate.decideOperatorAction(principalOf(c), action, environment);
-    if (decision.outcome !== "allow") throw new HttpError(403, "denied_by_policy", decision.reasons.join("; "), { policies: decision.policies });
-  };
-  const audit = (c: Context, environment: Environment, action: string, data: Record<string, unknown>) =>
-    ap.store.audit.append({ at: ap.platform.clock.now(), cycleId: null, kind: "admin_action", actor: { type: "Operator", id: principalOf(c).id }, decision: action, data: { environment, ...data } });
-  const setKillSwitch = (on: boolean) => async (c: Context) => {
-    const { environment = ap.environment, reason } = await readBody(c, Stop);
-    await permitted(c, "kill_switch", environment);
-    await ap.store.flags.set("kill_switch", environment, { enabled: on }, principalOf(c).id, new Date());
+const routes = {
+  stop: createRoute({ method: "post", path: "/optimizer/stop", tags, summary: "Kill switch on: running cycles stop at their next tool call", request: { body: jsonBody(Stop) }, responses: { 200: KillSwitch, ...errorResponses(403) } }),
+  resume: createRoute({ method: "post", path: "/optimizer/resume", tags, summary: "Kill switch off", request: { body: jsonBody(Stop) }, responses: { 200: KillSwitch, ...errorResponses(403) } }),
+  rollback: createRoute({
+    method: "post",
+    path: "/optimizer/rollback",
+    tags,
+    summary: "Roll back by hand, through the gate, to a version, `stable` or `gold`",
+    request: { body: jsonBody(Rollback) },
+    responses: { 200: jsonContent(z.object({ rollback: RollbackSchema }), "What the rollback did, step by step."), ...errorResponses(403, 404, 409) },
+  }),
+  flags: createRoute({ method: "get", path: "/flags", tags, summary: "Feature flags of every environment", responses: { 200: jsonContent(z.object({ flags: z.array(FlagSchema) }), "Every flag row.") } }),
+  setFlag: createRoute({
+    method: "put",
+    path: "/flags/{environment}/{name}",
+    tags,
+    summary: "Set a feature flag",
+    request: { params: z.object({ environment: EnvironmentParam, name: z.string().openapi({ param: { name: "name", in: "path" }, example: "ab_testing", description: `One of ${FLAG_NAMES.join(", ")}.` }) }), body: jsonBody(FlagBody) },
+    responses: { 200: jsonContent(z.object({ flag: FlagSchema }), "The flag as set."), ...errorResponses(403, 404) },
+  }),
+  gates: createRoute({
+    method: "get",
+    path: "/gates/{environment}",
+    tags,
+    summary: "The quality gates in force, and admins' overrides",
+    request: { params: z.object({ environment: EnvironmentParam }) },
+    responses: { 200: jsonContent(z.object({ environment: EnvironmentSchema, gates: z.record(z.string(), z.unknown()), overrides: z.array(GateOverrideSchema) }), "Each signal's gate rules.") },
+  }),
+  setGate: createRoute({
+    method: "put",
+    path: "/gates/{environment}/{signal}",
+    tags,
+    summary: "Override a signal's quality gate",
+    request: { params: z.object({ environment: EnvironmentParam, signal: SignalParam }), body: jsonBody(GateBody) },
+    responses: { 200: jsonContent(z.object({ override: GateOverrideSchema }), "The override."), ...errorResponses(403) },
+  }),
+  removeGate: createRoute({
+    method: "delete",
+    path: "/gates/{environment}/{signal}",
+    tags,
+    summary: "Remove a gate override",
+    request: { params: z.object({ environment: EnvironmentParam, signal: SignalParam }) },
+    responses: { 200: jsonContent(z.object({ removed: z.literal(true) }), "Removed."), ...errorResponses(403, 404) },
+  }),
+};
+
+/** Admin routes: the kill switch, manual rollback, feature flags and quality-gate overrides. */
+export function adminRoutes(ap: Autopilot, guards: Guards) {
+  const { operatorOf, permit, audit } = createAdminActions(ap);
+  const admin = { middleware: guards.admin };
+  const setKillSwitch = async (c: Context, on: boolean, body: z.infer<typeof Stop>) => {
+    const { environment = ap.environment, reason } = body;
+    await permit(c, "kill_switch", environment);
+    await ap.store.flags.set("kill_switch", environment, { enabled: on }, operatorOf(c).id, new Date());
     await audit(c, environment, on ? "kill_switch_on" : "kill_switch_off", { reason });
     if (!on) ap.runner.wake();
-    return c.json({ environment, kill_switch: on });
+    return { environment, kill_switch: on };
   };
-
-  return new Hono()
-    .post("/optimizer/stop", admin, limit, setKillSwitch(true))
-    .post("/optimizer/resume", admin, limit, setKillSwitch(false))
-    .post("/optimizer/rollback", admin, limit, async (c) => {
-      const req = await readBody(c, Rollback);
+  return new OpenAPIHono()
+    .openapi({ ...routes.stop, ...admin }, async (c) => c.json(await setKillSwitch(c, true, c.req.valid("json")), 200))
+    .openapi({ ...routes.resume, ...admin }, async (c) => c.json(await setKillSwitch(c, false, c.req.valid("json")), 200))
+    .openapi({ ...routes.rollback, ...admin }, async (c) => {
+      const req = c.req.valid("json");
       const environment = req.environment ?? ap.environment;
       const service = req.service ?? Object.keys(ap.catalog)[0]!;
       await audit(c, environment, "rollback_requested", { service, target_version: req.target_version, reason: req.reason });
-      const result = await operatorRollback(ap, principalOf(c), { environment, service, target: req.target_version, reason: req.reason });
-      return c.json({ rollback: result });
+      const result = await operatorRollback(ap, operatorOf(c), { environment, service, target: req.target_version, reason: req.reason });
+      return c.json({ rollback: result }, 200);
     })
-    .get("/flags", viewer, async (c) => c.json({ flags: await ap.store.flags.list() }))
-    .put("/flags/:environment/:name", admin, limit, async (c) => {
-      const environment = EnvironmentSchema.safeParse(c.req.param("environment"));
-      if (!environment.success) throw new HttpError(400, "invalid_environment", `"${c.req.param("environment")}" is not dev, staging or production`);
-      const name = c.req.param("name");
+    .openapi({ ...routes.flags, middleware: guards.viewer }, async (c) => c.json({ flags: await ap.store.flags.list() }, 200))
+    .openapi({ ...routes.setFlag, ...admin }, async (c) => {
+      const { environment, name } = c.req.valid("param");
       if (!(FLAG_NAMES as readonly string[]).includes(name)) throw new HttpError(404, "unknown_flag", `no flag "${name}"; flags are ${FLAG_NAMES.join(", ")}`);
-      const req = await readBody(c, FlagBody);
-      await permitted(c, name === "kill_switch" ? "kill_switch" : "set_flag", environment.data);
-      const row = await ap.store.flags.set(name, environment.data, { enabled: req.enabled, metadata: req.metadata }, principalOf(c).id, new Date());
-      await audit(c, environment.data, "flag_set", { flag: name, enabled: req.enabled, metadata: req.metadata ?? null, reason: req.reason });
-      return c.json({ flag: row });
+      const req = c.req.valid("json");
+      await permit(c, name === "kill_switch" ? "kill_switch" : "set_flag", environment);
+      const row = await ap.store.flags.set(name, environment, { enabled: req.enabled, metadata: req.metadata }, operatorOf(c).id, new Date());
+      await audit(c, environment, "flag_set", { flag: name, enabled: req.enabled, metadata: req.metadata ?? null, reason: req.reason });
+      return c.json({ flag: row }, 200);
     })
-    .get("/gates/:environment", viewer, async (c) => {
-      const environment = EnvironmentSchema.parse(c.req.param("environment"));
+    .openapi({ ...routes.gates, middleware: guards.viewer }, async (c) => {
+      const { environment } = c.req.valid("param");
       const contract = await ap.contractFor(environment);
-      return c.json({ environment, gates: Object.fromEntries(SIGNALS.map((s) => [s, contract.signals[s].gate])), overrides: await ap.store.gateOverrides.list(environment) });
+      return c.json({ environment, gates: Object.fromEntries(SIGNALS.map((s) => [s, contract.signals[s].gate])), overrides: await ap.store.gateOverrides.list(environment) }, 200);
     })
-    .put("/gates/:environment/:signal", admin, limit, async (c) => {
-      const environment = EnvironmentSchema.safeParse(c.req.param("environment"));
-      const signal = z.enum(SIGNALS).safeParse(c.req.param("signal"));
-      if (!environment.success || !signal.success) throw new HttpError(400, "invalid_target", `gates are set per environment (dev, staging, production) and signal (${SIGNALS.join(", ")})`);
-      const req = await readBody(c, GateBody);
-      await permitted(c, "set_flag", environment.data);
-      const row = await ap.store.gateOverrides.set({ environment: environment.data, signal: signal.data, rules: req.rules, reason: req.reason, by: principalOf(c).id, now: new Date() });
-      await audit(c, environment.data, "gate_override_set", { signal: signal.data, rules: req.rules, reason: req.reason });
-      return c.json({ override: row });
+    .openapi({ ...routes.setGate, ...admin }, async (c) => {
+      const { environment, signal } = c.req.valid("param");
+      const req = c.req.valid("json");
+      await permit(c, "set_flag", environment);
+      const row = await ap.store.gateOverrides.set({ environment, signal, rules: req.rules, reason: req.reason, by: operatorOf(c).id, now: new Date() });
+      await audit(c, environment, "gate_override_set", { signal, rules: req.rules, reason: req.reason });
+      return c.json({ override: row }, 200);
     })
-    .delete("/gates/:environment/:signal", admin, async (c) => {
-      const environment = EnvironmentSchema.parse(c.req.param("environment"));
-      await permitted(c, "set_flag", environment);
-      const removed = await ap.store.gateOverrides.remove(environment, c.req.param("signal"));
-      if (!removed) throw new HttpError(404, "not_found", `no gate override for ${c.req.param("signal")} in ${environment}`);
-      await audit(c, environment, "gate_override_removed", { signal: c.req.param("signal") });
-      return c.json({ removed: true });
-    })
-    .get("/policies", viewer, (c) => c.json({ directory: ap.policyDir, files: ap.engine.policyTexts() }))
-    .post("/policies/reload", admin, async (c) => {
-      await permitted(c, "set_flag", ap.environment);
-      try {
-        ap.engine.reload(await readPolicyFiles(ap.policyDir));
-      } catch (error) {
-        await audit(c, ap.environment, "policies_reload_failed", { error: (error as Error).message });
-        if (isPolicyLoadError(error)) throw new HttpError(400, "invalid_policies", `${error.message}; the active policies are unchanged`, { problems: error.problems });
-        throw error;
-      }
-      await audit(c, ap.environment, "policies_reloaded", { files: ap.engine.policyTexts().map((f) => f.path) });
-      return c.json({ files: ap.engine.policyTexts().map((f) => f.path) });
-    })
-    .get("/audit/head", viewer, async (c) => c.json({ head: await ap.store.audit.head() }))
-    .get("/audit/verify", admin, async (c) => c.json(await ap.store.audit.verify()));
+    .openapi({ ...routes.removeGate, ...admin }, async (c) => {
+      const { environment, signal } = c.req.valid("param");
+      await permit(c, "set_flag", environment);
+      if (!(await ap.store.gateOverrides.remove(environment, signal))) throw new HttpError(404, "not_found", `no gate override for ${signal} in ${environment}`);
+      await audit(c, environment, "gate_override_removed", { signal });
+      return c.json({ removed: true as const }, 200);
+    });
 }

@@ -1,35 +1,60 @@
-import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
 import { classifyAlert } from "../../alerts/classify.js";
 import { WebhookPayloadSchema } from "../../alerts/webhook-schema.js";
-import { readBody } from "../body.js";
 import type { Autopilot } from "../../autopilot.js";
-import { secretMatches } from "../auth.js";
+import { secretMatches, type Guards } from "../auth.js";
+import { validationHookWith } from "../body.js";
 import { HttpError } from "../errors.js";
+import { documentable, errorResponses, jsonBody, jsonContent } from "../openapi.js";
 
 /** Largest webhook body accepted (Alertmanager groups rarely exceed a few hundred KB). */
 export const WEBHOOK_MAX_BYTES = 1024 * 1024;
 
+const route = createRoute({
+  method: "post",
+  path: "/alertmanager",
+  tags: ["alerts"],
+  summary: "Alertmanager's webhook (payload version 4)",
+  description:
+    "Every alert is stored before the 202; alerts are deduplicated by fingerprint while their cycle runs and grouped by service. With ALERTMANAGER_WEBHOOK_TOKEN set, the webhook needs that token as a bearer, or an operator's API token; without it, it is open (the sandbox's default).",
+  request: { body: jsonBody(documentable(WebhookPayloadSchema).openapi("AlertmanagerWebhook")) },
+  responses: {
+    202: jsonContent(
+      z.object({
+        accepted: z.number().int(),
+        alerts: z.array(z.object({ id: z.number().int(), fingerprint: z.string(), status: z.enum(["firing", "resolved"]), disposition: z.enum(["started", "joined", "duplicate", "resolved"]), cycleId: z.string().nullable() })),
+        cycles_started: z.array(z.string()),
+      }),
+      "Stored: what became of each alert, and the cycles started.",
+    ),
+    ...errorResponses(400, 401),
+  },
+});
+
+/**
+ * The webhook's own credentials: the shared ALERTMANAGER_WEBHOOK_TOKEN when it is configured, or an
+ * API token of an operator (a machine that raises alerts by hand); open when no token is configured.
+ */
+function webhookAuth(expected: string | undefined, operator: MiddlewareHandler): MiddlewareHandler {
+  return async (c, next) => {
+    if (!expected) return next();
+    const presented = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
+    if (secretMatches(presented, expected)) {
+      c.set("caller" as never, "alertmanager" as never);
+      return next();
+    }
+    if (presented?.startsWith("apt_")) return operator(c, next);
+    throw new HttpError(401, "unauthenticated", "the webhook needs `Authorization: Bearer <ALERTMANAGER_WEBHOOK_TOKEN>` (or an operator's API token)");
+  };
+}
+
 /** `POST /api/v1/alerts/alertmanager`: Alertmanager's webhook (payload version 4). */
-export function alertRoutes(ap: Autopilot) {
-  return new Hono().post(
-    "/alertmanager",
-    bodyLimit({
-      maxSize: WEBHOOK_MAX_BYTES,
-      onError: () => {
-        throw new HttpError(413, "payload_too_large", `the webhook body exceeds ${WEBHOOK_MAX_BYTES} bytes`);
-      },
-    }),
+export function alertRoutes(ap: Autopilot, guards: Guards) {
+  return new OpenAPIHono().openapi(
+    { ...route, middleware: webhookAuth(ap.config.alerts.webhookToken, guards.operator) },
     async (c) => {
-      const expected = ap.config.alerts.webhookToken;
-      if (expected) {
-        const presented = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
-        if (!secretMatches(presented, expected)) throw new HttpError(401, "unauthenticated", "the webhook needs `Authorization: Bearer <ALERTMANAGER_WEBHOOK_TOKEN>`");
-      }
-      const payload = await readBody(c, WebhookPayloadSchema, {
-        code: "invalid_payload",
-        describe: (problems) => `not an Alertmanager webhook payload (version 4): ${problems.slice(0, 3).join("; ")}`,
-      });
+      const payload = c.req.valid("json");
       if (payload.truncatedAlerts > 0) ap.logger.warn({ truncated: payload.truncatedAlerts, group_key: payload.groupKey }, "Alertmanager truncated alerts; raise max_alerts");
       // Every alert is stored before the answer; dedup and grouping happen in the same transaction.
       const result = await ap.store.alerts.ingest(payload, {
@@ -41,5 +66,6 @@ export function alertRoutes(ap: Autopilot) {
       if (result.cyclesStarted.length > 0) ap.runner.wake();
       return c.json({ accepted: result.alerts.length, alerts: result.alerts, cycles_started: result.cyclesStarted }, 202);
     },
+    validationHookWith("invalid_payload", (problems) => `not an Alertmanager webhook payload (version 4): ${problems.slice(0, 3).join("; ")}`),
   );
 }

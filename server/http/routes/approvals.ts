@@ -1,22 +1,63 @@
-import { Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
+import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import type { Environment } from "../../../core/index.js";
 import type { Autopilot } from "../../autopilot.js";
 import { decideApproval } from "../../approvals.js";
-import type { ApiPrincipal } from "../auth.js";
+import { principalOf, type Guards } from "../auth.js";
 import { HttpError } from "../errors.js";
-import { readBody } from "../body.js";
+import { errorResponses, jsonBody, jsonContent, optionalJsonBody } from "../openapi.js";
 
-const Decision = z.object({ reason: z.string().trim().max(2000).optional() });
+/** An approval request as stored: the exact call, why the policy asks, and its answer. */
+export const ApprovalSchema = z
+  .object({
+    id: z.string().openapi({ example: "apr_0123456789abcdef" }),
+    cycleId: z.string().nullable(),
+    tool: z.string().openapi({ example: "argocd_sync_application" }),
+    input: z.unknown().openapi({ description: "The exact input the call will run with." }),
+    callHash: z.string().openapi({ description: "Binds the approval to this call only." }),
+    principal: z.unknown().openapi({ description: "Who asked (an agent or an operator)." }),
+    reasons: z.unknown().openapi({ description: "Why the policies ask for an approval." }),
+    status: z.enum(["pending", "approved", "rejected", "expired", "used"]),
+    requestedAt: z.string(),
+    expiresAt: z.string(),
+    decidedBy: z.string().nullable(),
+    decidedAt: z.string().nullable(),
+    decisionReason: z.string().nullable(),
+    usedAt: z.string().nullable(),
+  })
+  .openapi("Approval");
 
-/** Pending approvals, and approving or rejecting them (operator role). */
-export function approvalRoutes(ap: Autopilot, operatorOnly: import("hono").MiddlewareHandler) {
-  const decide = (decision: "approved" | "rejected") => async (c: import("hono").Context) => {
-    const { reason } = await readBody(c, Decision, { emptyAsObject: true });
-    if (decision === "rejected" && !reason) throw new HttpError(400, "reason_required", "a rejection needs a reason");
-    const principal = c.get("principal" as never) as ApiPrincipal;
-    const id = c.req.param("id")!;
+const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: "apr_0123456789abcdef" }) });
+const ApproveBody = z.object({ reason: z.string().trim().max(2000).optional() }).openapi("ApproveRequest");
+const RejectBody = z.object({ reason: z.string({ error: "a rejection needs a reason" }).trim().min(1, "a rejection needs a reason").max(2000) }).openapi("RejectRequest");
+const Answer = jsonContent(z.object({ approval: ApprovalSchema }), "The approval as decided.");
+const decisionErrors = errorResponses(403, 404, 409);
+
+const routes = {
+  list: createRoute({ method: "get", path: "/", tags: ["approvals"], summary: "Pending approvals, oldest first", responses: { 200: jsonContent(z.object({ approvals: z.array(ApprovalSchema) }), "The approvals waiting for an answer.") } }),
+  get: createRoute({ method: "get", path: "/{id}", tags: ["approvals"], summary: "One approval, whatever its state", request: { params: IdParams }, responses: { 200: jsonContent(z.object({ approval: ApprovalSchema }), "The approval."), ...errorResponses(404) } }),
+  approve: createRoute({
+    method: "post",
+    path: "/{id}/approve",
+    tags: ["approvals"],
+    summary: "Approve the call (the policies decide which operators may)",
+    request: { params: IdParams, body: optionalJsonBody(ApproveBody) },
+    responses: { 200: Answer, ...decisionErrors },
+  }),
+  reject: createRoute({
+    method: "post",
+    path: "/{id}/reject",
+    tags: ["approvals"],
+    summary: "Reject the call, with a reason",
+    request: { params: IdParams, body: jsonBody(RejectBody) },
+    responses: { 200: Answer, ...decisionErrors },
+  }),
+};
+
+/** Pending approvals (viewer), and approving or rejecting them (operator, then the policies). */
+export function approvalRoutes(ap: Autopilot, guards: Guards) {
+  const decide = async (c: Context, id: string, decision: "approved" | "rejected", reason: string | undefined) => {
+    const principal = principalOf(c);
     const pending = await ap.store.approvals.get(id);
     if (!pending) throw new HttpError(404, "not_found", `no approval ${id}`);
     // The role lets an operator in; the policies decide whether this operator may decide this call.
@@ -24,22 +65,16 @@ export function approvalRoutes(ap: Autopilot, operatorOnly: import("hono").Middl
     const environment = (cycle?.environment ?? ap.environment) as Environment;
     const verdict = await ap.gate.decideOperatorAction({ type: "Operator", id: principal.name, role: principal.role }, decision === "approved" ? "approve" : "reject", environment);
     if (verdict.outcome !== "allow") throw new HttpError(403, "denied_by_policy", verdict.reasons.join("; "));
-    const row = await decideApproval(ap, id, { decision, by: principal.name, reason: reason ?? null });
-    return c.json({ approval: row });
+    return decideApproval(ap, id, { decision, by: principal.name, reason: reason || null });
   };
-  const limit = bodyLimit({
-    maxSize: 16 * 1024,
-    onError: () => {
-      throw new HttpError(413, "payload_too_large", "the body exceeds 16 KiB");
-    },
-  });
-  return new Hono()
-    .get("/", async (c) => c.json({ approvals: await ap.store.approvals.listPending(new Date()) }))
-    .get("/:id", async (c) => {
-      const row = await ap.store.approvals.get(c.req.param("id"));
-      if (!row) throw new HttpError(404, "not_found", `no approval ${c.req.param("id")}`);
-      return c.json({ approval: row });
+  return new OpenAPIHono()
+    .openapi({ ...routes.list, middleware: guards.viewer }, async (c) => c.json({ approvals: await ap.store.approvals.listPending(new Date()) }, 200))
+    .openapi({ ...routes.get, middleware: guards.viewer }, async (c) => {
+      const id = c.req.valid("param").id;
+      const row = await ap.store.approvals.get(id);
+      if (!row) throw new HttpError(404, "not_found", `no approval ${id}`);
+      return c.json({ approval: row }, 200);
     })
-    .post("/:id/approve", operatorOnly, limit, decide("approved"))
-    .post("/:id/reject", operatorOnly, limit, decide("rejected"));
+    .openapi({ ...routes.approve, middleware: guards.operator }, async (c) => c.json({ approval: await decide(c, c.req.valid("param").id, "approved", c.req.valid("json").reason) }, 200))
+    .openapi({ ...routes.reject, middleware: guards.operator }, async (c) => c.json({ approval: await decide(c, c.req.valid("param").id, "rejected", c.req.valid("json").reason) }, 200));
 }
