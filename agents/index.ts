@@ -6,6 +6,9 @@ export { dataEngineer } from "./data-engineer/index.js";
 export { mlEngineer } from "./ml-engineer/index.js";
 export { devops } from "./devops/index.js";
 export { ASSIGN_TASK, FINISH_CYCLE, AssignTaskInput, FinishCycleInput, supervisorTools } from "./supervisor/index.js";
+// From its own file: the chat's model builds on the runbook, which imports the supervisor's tools.
+export { CHAT_READ_TOOLS, CHAT_REQUEST_TOOLS, chatModels } from "./supervisor/chat.js";
+export type { ChatModelProvider } from "./supervisor/chat.js";
 export { RunbookChatModel, decide as runbookDecide, toolResults } from "./runbook/index.js";
 export type { RunbookDecision, ToolResultView } from "./runbook/index.js";
 export { runbookProvider, openAiProvider } from "./model.js";

@@ -1,4 +1,4 @@
-/** The cycle graph: state, pure routing, nodes, the report. */
+/** The cycle graph (state, pure routing, nodes, the report) and the chat graph. */
 export { createCycleGraph } from "./cycle-graph.js";
 export type { CycleGraph } from "./cycle-graph.js";
 export { CycleState, NO_USAGE } from "./state.js";
@@ -9,3 +9,10 @@ export type { CycleGraphDeps, ApprovalRequestsPort, ArtifactsPort } from "./deps
 export { buildReport, CycleReportSchema } from "./report.js";
 export type { CycleReport } from "./report.js";
 export type { ApprovalAnswer, ApprovalInterrupt } from "./nodes/tools.js";
+export { createChatGraph } from "./chat-graph.js";
+export type { ChatGraph } from "./chat-graph.js";
+export { ChatState } from "./chat-state.js";
+export type { ChatStateType, ChatTurn, ChatAction } from "./chat-state.js";
+export { DEFAULT_CHAT_LIMITS } from "./chat-routes.js";
+export type { ChatLimits } from "./chat-routes.js";
+export type { ChatGraphDeps, ChatApprovalsPort, ChatStreamEvent } from "./chat-deps.js";

@@ -6,3 +6,5 @@ export type { SpecialistIdentity, TaskBriefContext } from "./specialist.js";
 export { supervisorPrompt, supervisorMessage, SUPERVISOR_PROMPT_VERSION } from "./supervisor.js";
 export type { TeamMember, SupervisorBriefContext } from "./supervisor.js";
 export { paraphrasePrompt, paraphraseMessage, PARAPHRASE_PROMPT_VERSION } from "./paraphrase.js";
+export { chatPrompt, CHAT_PROMPT_VERSION } from "./chat.js";
+export type { ChatBriefContext, ChatService, ChatSignal } from "./chat.js";
