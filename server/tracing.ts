@@ -11,7 +11,12 @@ export interface Tracing {
   runConfig(cycle: CycleRow): Promise<{ callbacks: CallbackManager }>;
   /** Closes the cycle's root run when the cycle ended, then sends every queued batch. */
   settled(cycle: CycleRow): Promise<void>;
+  /** The LangSmith page of the cycle's trace, or null when LangSmith does not answer in time (it is asked once per process). */
+  traceUrl(cycle: Pick<CycleRow, "id" | "createdAt">): Promise<string | null>;
 }
+
+/** How long the console waits for LangSmith to say where the project's traces live. */
+const TRACE_URL_TIMEOUT_MS = 3_000;
 
 /** Options of the tracing client; values come from server/config.ts. */
 export interface TracingOptions {
@@ -54,7 +59,28 @@ export function createTracing(options: TracingOptions): Tracing {
       metadata: { cycle_id: cycle.id, environment: cycle.environment, signal: cycle.signal, service: cycle.service },
       inputs: { trigger: cycle.trigger },
     });
+  // `<host>/o/<tenant>/projects/p/<project id>`: asked of LangSmith once, then every cycle's link is built from it.
+  let projectUrl: Promise<string | null> | null = null;
+  const askProjectUrl = async (): Promise<string | null> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), TRACE_URL_TIMEOUT_MS)));
+    try {
+      const project = await Promise.race([client.readProject({ projectName: options.project ?? "default" }), timeout]);
+      return project?.tenant_id ? `${client.getHostUrl()}/o/${project.tenant_id}/projects/p/${project.id}` : null;
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   return {
+    async traceUrl(cycle) {
+      projectUrl ??= askProjectUrl();
+      const base = await projectUrl;
+      // A failed lookup is asked again next time rather than remembered for the process's life.
+      if (!base) projectUrl = null;
+      return base ? `${base}/r/${rootRunId(cycle)}?poll=true` : null;
+    },
     async runConfig(cycle) {
       const root = rootOf(cycle);
       // The first run of a cycle creates its root; later runs (resumes) only add children.

@@ -17,6 +17,10 @@ export interface SinkRun {
   tags?: string[];
 }
 
+/** The tenant and the project id the sink reports for any project name. */
+export const SINK_TENANT_ID = "00000000-0000-4000-8000-0000000000aa";
+export const SINK_PROJECT_ID = "00000000-0000-4000-8000-0000000000bb";
+
 /** A running sink. */
 export interface LangSmithSink {
   url: string;
@@ -40,6 +44,11 @@ export async function startLangSmithSink(): Promise<LangSmithSink> {
     const url = req.url ?? "/";
     const ok = (body: unknown = {}) => res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
     if (req.method === "GET" && url.startsWith("/info")) return ok({ version: "sink", batch_ingest_config: { use_multipart_endpoint: false } });
+    // Projects (sessions), as the SDK reads them to build a run's URL: one project, of one tenant.
+    if (req.method === "GET" && url.startsWith("/sessions")) {
+      const name = new URL(url, "http://sink").searchParams.get("name") ?? "default";
+      return ok([{ id: SINK_PROJECT_ID, name, tenant_id: SINK_TENANT_ID }]);
+    }
     const text = await readBody(req);
     const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
     if (req.method === "POST" && url.startsWith("/runs/batch")) {
