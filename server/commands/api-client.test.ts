@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createServer } from "node:net";
 import { createApiClient, createSseParser, isApiClientError, type ApiClientError, type SseEvent } from "./api-client.js";
+import { closedPort } from "./test-support.js";
 
 const URL_ = "http://autopilot.test:8080/";
 
@@ -95,7 +95,7 @@ describe("createApiClient().request", () => {
   });
 
   it("names the URL when nothing listens there", async () => {
-    const port = await freePort();
+    const port = await closedPort();
     const error = await failure(createApiClient({ url: `http://127.0.0.1:${port}`, token: "t" }).request("GET", "/api/v1/cycles"));
     expect(error.code).toBe("unreachable");
     expect(error.status).toBeNull();
@@ -169,12 +169,3 @@ describe("createSseParser", () => {
     expect(p.push(": hello\nid: 7\nevent: ping\n\ndata: {\"a\":1}\n\n")).toEqual([{ event: "message", data: { a: 1 } }]);
   });
 });
-
-/** A port nothing listens on (bound then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,4 +1,5 @@
 import { AutopilotError, errorMessage } from "../../core/index.js";
+import type { Config } from "../config.js";
 
 /** The shell commands' view of a failed call: the API's refusal, a missing token, a timeout or a server out of reach. */
 export class ApiClientError extends AutopilotError {
@@ -159,6 +160,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   };
 }
 
+/** The client of the server the shell commands talk to: AUTOPILOT_URL with AUTOPILOT_TOKEN. */
+export function apiClientFor(config: Pick<Config, "client">, options: Pick<ApiClientOptions, "fetch" | "timeoutMs" | "streamIdleMs"> = {}): ApiClient {
+  return createApiClient({ url: config.client.url, token: config.client.token, ...options });
+}
+
 /** The API's `{ error: { code, message } }` of a refused request, as an error naming the status. */
 async function refusal(res: Response, label: string): Promise<ApiClientError> {
   const text = await res.text().catch(() => "");
@@ -171,7 +177,9 @@ async function refusal(res: Response, label: string): Promise<ApiClientError> {
   const code = typeof body?.error?.code === "string" ? body.error.code : `http_${res.status}`;
   const message = typeof body?.error?.message === "string" ? body.error.message : text.trim().slice(0, 300) || res.statusText;
   const details = body?.error?.details && typeof body.error.details === "object" ? (body.error.details as Record<string, unknown>) : {};
-  return new ApiClientError({ code, status: res.status, details, message: `the server refused ${label} (${res.status} ${code}): ${message}` });
+  // A 401 is about the token the shell was given, not about the request.
+  const hint = res.status === 401 ? " (check AUTOPILOT_TOKEN)" : "";
+  return new ApiClientError({ code, status: res.status, details, message: `the server refused ${label} (${res.status} ${code}): ${message}${hint}` });
 }
 
 /** An incremental parser of `text/event-stream`: feed it text, get the complete events. */
