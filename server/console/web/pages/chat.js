@@ -47,7 +47,7 @@ export function mountChat(ctx) {
   const log = h("ol", { class: "transcript", role: "log", "aria-live": "polite", "aria-label": "Conversation" });
   const conversation = h("p", { class: "muted conversation-id" });
   const showConversation = () => replace(conversation, state.conversationId ? `Conversation ${state.conversationId}` : "New conversation");
-  const input = h("textarea", { id: "chat-input", name: "message", rows: 3, maxlength: 8000, "aria-describedby": "chat-hint" });
+  const input = h("textarea", { id: "chat-input", name: "message", rows: 3, maxlength: 4000, "aria-describedby": "chat-hint" });
   const send = h("button", { type: "submit", class: "primary" }, "Send");
   const stop = h("button", { type: "button", hidden: true, onclick: () => current?.abort() }, "Stop");
   const reset = h("button", { type: "button", onclick: () => startOver() }, "New conversation");

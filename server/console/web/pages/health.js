@@ -10,25 +10,13 @@ import { healthView, isFigures, isWeekFigures, weeklyView } from "../components/
 
 const WEEKS = 8;
 
-/**
- * The ISO week of a date, as `YYYY-Www`.
- * @param {Date} date
- */
-export function isoWeek(date) {
-  const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
-  const day = d.getUTCDay() || 7;
-  d.setUTCDate(d.getUTCDate() + 4 - day);
-  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
-  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
-  return `${d.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
-}
-
 /** @param {import("../types.js").PageContext} ctx */
 export function mountHealth(ctx) {
   const notices = createNotices();
   const health = h("div", {}, h("p", { class: "muted" }, "Loading…"));
   const weekly = h("div", {}, h("p", { class: "muted" }, "Loading…"));
-  const weekInput = h("input", { id: "week", name: "week", type: "week", pattern: "\\d{4}-W\\d{2}", value: isoWeek(new Date()) });
+  // Empty at first: the server's current week (on its clock, the simulated one in the sandbox).
+  const weekInput = h("input", { id: "week", name: "week", type: "week", pattern: "\\d{4}-W\\d{2}" });
 
   const loadHealth = async () => {
     try {
@@ -51,6 +39,7 @@ export function mountHealth(ctx) {
     try {
       const res = await api.get(`/api/v1/report/weekly${week ? `?week=${encodeURIComponent(week)}` : ""}`, ctx.signal);
       const report = res?.report ?? res;
+      if (typeof report?.week === "string") weekInput.value = report.week;
       replace(weekly, isFigures(report?.totals) ? weeklyView(report) : dataView(res));
     } catch (error) {
       replace(weekly, errorMessage(error, `Could not load the report of ${week || "this week"}`));
