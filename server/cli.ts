@@ -112,6 +112,10 @@ export async function main(argv: string[]): Promise<number> {
       const { runApproveCommand } = await import("./commands/approve.js");
       return runApproveCommand(config, { decision: command, id: positionals[0], reason: values.reason }, out);
     }
+    case "chat": {
+      const { runChatCommand } = await import("./commands/chat.js");
+      return runChatCommand(config, { message: positionals.join(" ").trim() || undefined }, out);
+    }
     default:
       process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
       return 2;
