@@ -1,20 +1,17 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { HumanMessage, type BaseMessage } from "@langchain/core/messages";
-import { MemorySaver } from "@langchain/langgraph";
-import { DEFAULT_SERVICE_CATALOG, parseTriggerContract, SimulatedClock, type Environment } from "../core/index.js";
-import { ALL_TOOLS, type ToolClients } from "../tools/index.js";
-import { fakeAutopilot, fakeCycle, type FakeAutopilot } from "../tools/autopilot/testing/fake-client.js";
-import { createPolicyGate, DEFAULT_POLICY_DIR, loadPolicyEngine, type AuditEntry, type FlagSnapshot, type PolicyEngine } from "../policies/index.js";
-import { flagsFor } from "../policies/testing/flags.js";
+import type { Environment } from "../core/index.js";
+import { ALL_TOOLS } from "../tools/index.js";
+import { fakeCycle } from "../tools/autopilot/testing/fake-client.js";
+import { DEFAULT_POLICY_DIR, loadPolicyEngine, type FlagSnapshot, type PolicyEngine } from "../policies/index.js";
 import { CHAT_READ_TOOLS, CHAT_REQUEST_TOOLS, chatModels, type ChatModelProvider } from "../agents/index.js";
 import { ScriptedChatModel, scriptedProvider, type ScriptedChatReply } from "../agents/testing/scripted-chat-model.js";
-import { createChatGraph } from "./chat-graph.js";
-import { DEFAULT_CHAT_LIMITS, type ChatLimits } from "./chat-routes.js";
+import type { ChatLimits } from "./chat-routes.js";
+import { chatFixture } from "./testing/chat-fixture.js";
 import type { ChatStreamEvent } from "./chat-deps.js";
 import type { ChatStateType } from "./chat-state.js";
 
-const contract = parseTriggerContract();
 const OLIVIA = { type: "Operator", id: "olivia", role: "operator" } as const;
 const report = JSON.parse(readFileSync(new URL("../tools/autopilot/fixtures/rolled-back-report.json", import.meta.url), "utf8")) as Record<string, unknown>;
 
@@ -32,46 +29,7 @@ interface Setup {
 
 /** A chat graph over the real gate and shipped policies, with the autopilot's records in memory. */
 function setup(options: Setup) {
-  const fake: FakeAutopilot = fakeAutopilot();
-  const audit: AuditEntry[] = [];
-  const opened: Array<Record<string, unknown>> = [];
-  const environment = options.environment ?? "production";
-  const clock = new SimulatedClock({ start: new Date("2026-11-20T10:00:00Z") });
-  const auditPort = { append: async (e: AuditEntry) => (audit.push(e), { seq: audit.length, hash: "" }) };
-  const gate = createPolicyGate({
-    engine,
-    tools: ALL_TOOLS,
-    clients: { autopilot: fake.client } as unknown as ToolClients,
-    audit: auditPort,
-    approvals: { consume: async () => null },
-    flags: { forEnvironment: async () => flagsFor(options.flags) },
-    quotas: { state: async () => ({ cycles: 0, spentUsd: 0, holdsSlot: false }), reserveCycleSlot: async () => ({ ok: true, used: 1 }), reserveSpend: async () => ({ ok: true, used: 0 }), reservedBy: async () => 0 },
-    contract: async () => contract,
-    clock,
-    sandbox: true,
-    cycleBudgetUsd: 5,
-  });
-  const graph = createChatGraph({
-    gate,
-    models: options.models,
-    brief: {
-      environment,
-      services: Object.entries(DEFAULT_SERVICE_CATALOG).map(([service, s]) => ({ service, ...s })),
-      signals: Object.entries(contract.signals).map(([signal, s]) => ({ signal, title: s.title, metric: s.metric, unit: s.unit, direction: s.direction, requestable: signal !== "detector_drift" })),
-    },
-    environment,
-    clock,
-    audit: auditPort,
-    approvals: {
-      open: async (request) => {
-        opened.push(request);
-        return { id: `ap_${opened.length}`, expiresAt: new Date("2026-11-20T11:00:00Z") };
-      },
-    },
-    tools: { read: CHAT_READ_TOOLS, request: CHAT_REQUEST_TOOLS },
-    limits: { ...DEFAULT_CHAT_LIMITS, ...options.limits },
-    checkpointer: new MemorySaver(),
-  });
+  const { graph, clock, fake, audit, opened } = chatFixture({ engine, ...options });
   /** Asks one question on `thread` and collects what the turn streamed. */
   const ask = async (question: string, thread = "chat_t1", turn = 1) => {
     const tokens: string[] = [];

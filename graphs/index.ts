@@ -16,3 +16,4 @@ export type { ChatStateType, ChatTurn, ChatAction } from "./chat-state.js";
 export { DEFAULT_CHAT_LIMITS } from "./chat-routes.js";
 export type { ChatLimits } from "./chat-routes.js";
 export type { ChatGraphDeps, ChatApprovalsPort, ChatStreamEvent } from "./chat-deps.js";
+export { chatScope } from "./nodes/chat-tools.js";

@@ -15,6 +15,7 @@ import { createTracing } from "./tracing.js";
 import { createAnomalyMonitor, monitoredSeries, type AnomalyMonitor } from "./anomaly-monitor.js";
 import { startDriftCycle } from "./alerts/drift-alert.js";
 import { createAutopilotClient } from "./autopilot-client.js";
+import { composeChat, type ChatService } from "./chat/index.js";
 import {
   createAlertsRepo,
   createAnomalyMonitorRepo,
@@ -74,6 +75,8 @@ export interface Autopilot {
   catalog: ServiceCatalog;
   /** Emits "audit" with every AuditEvent appended by this process. */
   events: EventEmitter;
+  /** The operators' chat with the supervisor (conversations on the checkpointer, so any replica continues one). */
+  chat: ChatService;
   close(): Promise<void>;
 }
 
@@ -188,6 +191,7 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     },
     checkpointer,
   });
+  const chat = composeChat({ config, gate, checkpointer, approvals: store.approvals, audit, environment, catalog, contract, clock: platform.clock, logger });
   const tracing = config.tracing.enabled && config.tracing.apiKey
     ? createTracing({ apiKey: config.tracing.apiKey, endpoint: config.tracing.endpoint, project: config.tracing.project, secrets: config.secrets })
     : null;
@@ -239,6 +243,7 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     contractFor,
     catalog,
     events,
+    chat,
     async close() {
       await monitor.stop();
       await runner.stop();

@@ -1,0 +1,129 @@
+import { randomBytes } from "node:crypto";
+import { HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import { GraphRecursionError } from "@langchain/langgraph";
+import { errorMessage, redactSecrets, type Clock } from "../../core/index.js";
+import type { ChatAction, ChatGraph, ChatStateType, ChatStreamEvent } from "../../graphs/index.js";
+import type { GateResult } from "../../policies/index.js";
+import type { Logger } from "../logger.js";
+import { ChatError, type ChatEvent } from "./events.js";
+
+/** A conversation id: `chat_` and 24 hex digits. */
+export const CONVERSATION_ID_PATTERN = /^chat_[0-9a-f]{24}$/;
+
+/** The operator a turn is for, as the API authenticated them. */
+export interface ChatOperator {
+  name: string;
+  role: string;
+}
+
+/** What the chat service needs. */
+export interface ChatServiceDeps {
+  graph: ChatGraph;
+  modelName: string;
+  clock: Clock;
+  logger: Logger;
+  /** Secret values that must never reach an answer or an error. */
+  secrets: readonly string[];
+  /** Runs the call of an approved request made in the chat (server/chat/requests.ts). */
+  runApproved(approvalId: string): Promise<GateResult | null>;
+}
+
+/** The operator's chat with the supervisor. */
+export interface ChatService {
+  /** The chat's model: "runbook" or "openai:<model>". */
+  readonly model: string;
+  /**
+   * Answers one message as events: `meta` first, then `token`, `tool` and `action` as they happen,
+   * and `done` (or `error`). The first event is produced only once the turn may start: an unknown
+   * conversation (or another operator's) or one already answering throws a ChatError instead.
+   * Aborting `signal` stops the model and the tools; the conversation keeps what was stored.
+   */
+  turn(input: { operator: ChatOperator; message: string; conversationId?: string }, signal: AbortSignal): AsyncGenerator<ChatEvent, void, undefined>;
+  /** Runs the call of a cycle-less request once an operator approved it; null when the approval is not one. */
+  runApprovedRequest(approvalId: string): Promise<GateResult | null>;
+}
+
+/** Steps one turn may take in the graph: model and tool calls, bounded again by the chat's limits. */
+const RECURSION_LIMIT = 60;
+
+/** Creates the chat service over the chat graph. */
+export function createChatService(deps: ChatServiceDeps): ChatService {
+  // A conversation answers one message at a time in this process (two at once would fork its thread).
+  const busy = new Set<string>();
+  const log = deps.logger.child({ component: "chat" });
+
+  async function* turn(input: { operator: ChatOperator; message: string; conversationId?: string }, signal: AbortSignal): AsyncGenerator<ChatEvent, void, undefined> {
+    const conversationId = input.conversationId ?? `chat_${randomBytes(12).toString("hex")}`;
+    const thread = { configurable: { thread_id: conversationId } };
+    let number = 1;
+    if (input.conversationId) {
+      const values = (await deps.graph.getState(thread)).values as Partial<ChatStateType>;
+      // Another operator's conversation reads as unknown: ids are not secrets, conversations are.
+      if (!values.owner || values.owner !== input.operator.name) throw new ChatError("conversation_not_found", `there is no conversation ${conversationId} of yours`);
+      number = (values.turn?.number ?? 0) + 1;
+    }
+    if (busy.has(conversationId)) throw new ChatError("conversation_busy", `conversation ${conversationId} is still answering the previous message`);
+    busy.add(conversationId);
+    try {
+      yield { event: "meta", data: { conversation_id: conversationId, turn: number, model: deps.modelName } };
+      const principal = { type: "Operator", id: input.operator.name, role: input.operator.role };
+      const update = {
+        conversationId,
+        owner: input.operator.name,
+        messages: [new HumanMessage(input.message)],
+        turn: { number, startedAt: deps.clock.now().toISOString(), modelCalls: 0, toolCalls: 0 },
+      };
+      const stream = await deps.graph.stream(update, {
+        configurable: { thread_id: conversationId, principal },
+        streamMode: ["messages", "custom"],
+        signal,
+        recursionLimit: RECURSION_LIMIT,
+        runName: `chat ${conversationId} turn ${number}`,
+        metadata: { conversation_id: conversationId, operator: input.operator.name },
+        tags: ["autopilot-chat"],
+      });
+      let streamedFrom: string | undefined;
+      for await (const [mode, chunk] of stream) {
+        if (mode === "custom") {
+          const e = chunk as ChatStreamEvent;
+          if (e.type === "tool") yield { event: "tool", data: { tool: e.tool, input: e.input, decision: e.decision, status: e.status } };
+          else yield { event: "action", data: { kind: e.kind, id: e.id, summary: e.summary } };
+          continue;
+        }
+        const [message, meta] = chunk as [BaseMessage, { langgraph_node?: string }];
+        const text = meta.langgraph_node === "assistant" && message.getType() === "ai" ? textOf(message) : "";
+        if (!text) continue;
+        // Text of a message before the answer (an LLM speaking before it calls a tool) stays apart from it.
+        if (streamedFrom !== undefined && message.id !== streamedFrom) yield { event: "token", data: { text: "\n\n" } };
+        streamedFrom = message.id;
+        yield { event: "token", data: { text: redactSecrets(text, deps.secrets) } };
+      }
+      const state = (await deps.graph.getState(thread)).values as ChatStateType;
+      const last = state.messages.at(-1);
+      const answer = last?.getType() === "ai" ? redactSecrets(textOf(last), deps.secrets) : "";
+      const actions = state.actions.filter((a: ChatAction) => a.turn === number).map((a) => ({ kind: a.kind, id: a.id, summary: a.summary }));
+      yield { event: "done", data: { conversation_id: conversationId, answer, actions } };
+    } catch (error) {
+      // Nobody listens any more: the work stopped because the client left.
+      if (signal.aborted) return;
+      yield { event: "error", data: readable(error, conversationId, log, deps.secrets) };
+    } finally {
+      busy.delete(conversationId);
+    }
+  }
+
+  return { model: deps.modelName, turn, runApprovedRequest: deps.runApproved };
+}
+
+/** The error a client sees: what it can act on, never a stack or a secret; the rest goes to the log. */
+function readable(error: unknown, conversationId: string, log: Logger, secrets: readonly string[]): { code: string; message: string } {
+  if (error instanceof GraphRecursionError) return { code: "too_many_steps", message: "the chat took too many steps on this message; ask something narrower" };
+  log.error({ conversation_id: conversationId, err: redactSecrets(errorMessage(error), secrets) }, "chat turn failed");
+  return { code: "chat_failed", message: `the chat could not finish this answer (conversation ${conversationId}); the server's log has the cause` };
+}
+
+function textOf(message: BaseMessage): string {
+  const c = message.content;
+  if (typeof c === "string") return c;
+  return c.map((part) => (typeof part === "string" ? part : part.type === "text" && "text" in part ? String(part.text) : "")).join("");
+}
