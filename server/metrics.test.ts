@@ -32,7 +32,10 @@ describe("server metrics", () => {
     const { metrics, value } = setUp();
     await metrics.observeAudit(event({ kind: "cycle_started", at: at(0) }));
     await metrics.observeAudit(event({ kind: "policy_decision", tool: "prometheus_query_range", decision: "allow" }));
-    await metrics.observeAudit(event({ kind: "policy_decision", tool: "argocd_sync_application", decision: "require_approval" }));
+    await metrics.observeAudit(event({ kind: "policy_decision", tool: "argocd_sync_application", decision: "require_approval", data: { call_hash: "h1" } }));
+    // The same call's approval request is the same decision; another call's is another.
+    await metrics.observeAudit(event({ kind: "approval_requested", tool: "argocd_sync_application", decision: "require_approval", data: { call_hash: "h1" } }));
+    await metrics.observeAudit(event({ kind: "approval_requested", tool: "mlflow_set_model_alias", decision: "require_approval", data: { call_hash: "h2" } }));
     await metrics.observeAudit(event({ kind: "tool_result", tool: "prometheus_query_range", decision: "success", data: { duration_ms: 120 } }));
     await metrics.observeAudit(event({ kind: "tool_result", tool: "prometheus_query_range", decision: "error", data: { duration_ms: 2000 } }));
     await metrics.observeAudit(event({ kind: "tool_call_refused", tool: "ignore_previous_instructions", decision: "deny" }));
@@ -43,7 +46,7 @@ describe("server metrics", () => {
     expect(await value("autopilot_cycles_total", { outcome: "rolled_back" })).toBe(0);
     expect(await value("autopilot_cycle_duration_seconds_sum", { outcome: "promoted" })).toBe(2700);
     expect(await value("autopilot_policy_decisions_total", { outcome: "allow" })).toBe(1);
-    expect(await value("autopilot_policy_decisions_total", { outcome: "require_approval" })).toBe(1);
+    expect(await value("autopilot_policy_decisions_total", { outcome: "require_approval" })).toBe(2);
     expect(await value("autopilot_tool_calls_total", { tool: "prometheus_query_range", result: "success" })).toBe(1);
     expect(await value("autopilot_tool_calls_total", { tool: "prometheus_query_range", result: "error" })).toBe(1);
     expect(await value("autopilot_tool_calls_total", { tool: "prometheus_query_range", result: "invalid" })).toBe(1);

@@ -81,12 +81,28 @@ export function createMetrics(deps: MetricsDeps): ServerMetrics {
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [registry],
   });
-  const decisions = new Counter({ name: "autopilot_policy_decisions_total", help: "Policy gate decisions on tool calls, by outcome.", labelNames: ["outcome"], registers: [registry] });
+  const decisions = new Counter({
+    name: "autopilot_policy_decisions_total",
+    help: "Policy gate decisions on tool calls, by outcome (allow, deny, require_approval: a call put to an operator, counted once).",
+    labelNames: ["outcome"],
+    registers: [registry],
+  });
   // Zero series for the known label values, so that rate() sees the first increment.
   for (const outcome of OUTCOMES) cycles.inc({ outcome }, 0);
   for (const outcome of DECISIONS) decisions.inc({ outcome }, 0);
 
   const started = new Map<string, number>();
+  // A call put to an operator shows as an approval request, and also as a decision when the gate
+  // itself answered require_approval (the chat's path): counted once by its call hash.
+  const putToOperator = new Set<string>();
+  const requireApproval = (callHash: unknown) => {
+    if (typeof callHash === "string") {
+      if (putToOperator.has(callHash)) return;
+      if (putToOperator.size >= OPEN_CYCLES_KEPT) putToOperator.delete(putToOperator.values().next().value!);
+      putToOperator.add(callHash);
+    }
+    decisions.inc({ outcome: "require_approval" });
+  };
   const toolLabel = (name: string | undefined) => (name && deps.isTool(name) ? name : "unknown");
 
   async function observeAudit(event: AuditEvent): Promise<void> {
@@ -107,7 +123,11 @@ export function createMetrics(deps: MetricsDeps): ServerMetrics {
         return;
       }
       case "policy_decision":
-        decisions.inc({ outcome: DECISIONS.has(event.decision ?? "") ? event.decision! : "unknown" });
+        if (event.decision === "require_approval") requireApproval((event.data as { call_hash?: unknown } | null)?.call_hash);
+        else decisions.inc({ outcome: DECISIONS.has(event.decision ?? "") ? event.decision! : "unknown" });
+        return;
+      case "approval_requested":
+        requireApproval((event.data as { call_hash?: unknown } | null)?.call_hash);
         return;
       case "tool_result": {
         const tool = toolLabel(event.tool);

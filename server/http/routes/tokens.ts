@@ -19,7 +19,7 @@ const TokenSchema = z
   .openapi("Token");
 const CreateBody = z
   .object({
-    name: z.string().trim().min(1).max(100).regex(/^[\w.@+ -]+$/, "letters, digits, spaces and . @ + - _ only").openapi({ example: "ci-deployer" }),
+    name: z.string().trim().max(100).regex(/^[\w.@+ -]+$/, "a name of letters, digits, spaces and . @ + - _").openapi({ example: "ci-deployer" }),
     role: RoleSchema,
   })
   .openapi("CreateTokenRequest");
