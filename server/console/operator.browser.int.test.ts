@@ -202,7 +202,8 @@ describe("the console, as an operator", () => {
       expect(chart.marks.some((m) => m.kind === kind)).toBe(true);
       expect(await svg.locator(`g.mark[data-kind="${kind}"]`).count()).toBe(chart.marks.filter((m) => m.kind === kind).length);
     }
-    expect(await svg.locator('g.mark[data-kind="alert"] text').first().textContent()).toBe("alert: SearchRelevanceDegraded");
+    expect(await svg.locator('.mark-labels text[data-kind="alert"]').textContent()).toBe("alert: SearchRelevanceDegraded");
+    expect(await svg.locator('.mark-labels text[data-kind="deploy"]').count()).toBeGreaterThan(0);
 
     // The artifacts open on demand.
     const artifacts = page.locator(".artifacts > li");

@@ -33,7 +33,8 @@ interface ChartModule {
     path: string;
     points: { x: number; y: number }[];
     anomalies: { x: number; y: number }[];
-    marks: { x: number; row: number; anchor: string; text: string; kind: string }[];
+    marks: { x: number; row: number; kind: string }[];
+    labels: { x: number; row: number; anchor: string; text: string; kind: string }[];
     yTicks: { y: number; value: number }[];
   };
 }
@@ -134,7 +135,7 @@ describe("the chart's geometry", async () => {
     expect(L.plot.top).toBe(12);
   });
 
-  it("stacks labels of close marks in separate rows and turns a label at the right edge leftwards", () => {
+  it("stacks labels of close marks in separate rows, alert, rollback and deploy first, and turns a label at the right edge leftwards", () => {
     const chart: Chart = {
       metric: null,
       series: [{ t: at(0), v: 1 }, { t: at(60), v: 2 }],
@@ -148,10 +149,30 @@ describe("the chart's geometry", async () => {
     };
     const L = layoutChart(chart, 900, 280);
     expect(L.marks.map((m) => m.kind)).toEqual(["alert", "approval", "deploy", "rollback"]);
-    expect(L.marks.slice(0, 3).map((m) => m.row)).toEqual([0, 1, 2]);
-    expect(L.marks[3]).toMatchObject({ anchor: "end", row: 0 });
-    expect(L.marks.every((m) => m.text.length <= 30)).toBe(true);
+    expect(Object.fromEntries(L.labels.map((l) => [l.kind, [l.row, l.anchor]]))).toEqual({ alert: [0, "start"], rollback: [0, "end"], deploy: [1, "start"], approval: [2, "start"] });
+    expect(L.marks.map((m) => m.row)).toEqual([0, 2, 1, 0]);
+    expect(L.labels.every((l) => l.text.length <= 34)).toBe(true);
     expect(L.plot.top).toBeGreaterThan(12);
+  });
+
+  it("gives marks of a kind at one place one label, and leaves out a label that would overprint another", () => {
+    const approvals = [0, 1, 2].map((s) => ({ t: new Date(Date.parse(at(30)) + s * 1000).toISOString(), kind: "approval", label: "approved by olivia" }));
+    const others = ["alert", "deploy", "rollback", "deploy"].map((kind, i) => ({ t: at(29 + i), kind, label: `${kind} number ${i}` }));
+    const L = layoutChart({ metric: null, series: [{ t: at(0), v: 1 }, { t: at(60), v: 2 }], anomalies: [], marks: [...approvals, ...others] }, 400, 280);
+    expect(L.marks).toHaveLength(7);
+    const texts = L.labels.map((l) => l.text);
+    expect(texts).toContain("alert: alert number 0");
+    expect(L.labels.filter((l) => l.kind === "approval").length).toBeLessThanOrEqual(1);
+    expect(L.labels).toHaveLength(3);
+    expect(L.marks.filter((m) => m.row === -1).map((m) => m.kind)).toEqual(["approval", "approval", "approval", "deploy"]);
+    // No two labels of a row overlap.
+    for (const row of [0, 1, 2]) {
+      const spans = L.labels.filter((l) => l.row === row).map((l) => (l.anchor === "start" ? [l.x, l.x + l.text.length * 6.6] : [l.x - l.text.length * 6.6, l.x]));
+      for (const [i, a] of spans.entries()) for (const b of spans.slice(i + 1)) expect(a[1]! <= b[0]! || b[1]! <= a[0]!).toBe(true);
+    }
+    const wide = layoutChart({ metric: null, series: [{ t: at(0), v: 1 }, { t: at(60), v: 2 }], anomalies: [], marks: approvals }, 900, 280);
+    expect(wide.labels.map((l) => l.text)).toEqual(["approval ×3: approved by olivia"]);
+    expect(wide.marks.map((m) => m.row)).toEqual([0, 0, 0]);
   });
 
   it("draws a flat or empty series without dividing by zero", () => {

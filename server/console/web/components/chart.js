@@ -10,6 +10,9 @@ import { formatClock, formatNumber, formatTime } from "../lib/format.js";
 
 const HEIGHT = 280;
 
+/** The baseline of a row of mark labels, above the plot. */
+const labelY = (/** @type {number} */ row) => 12 + row * 15;
+
 /**
  * A figure with the chart, its legend and its data as a table; it redraws itself on resize until
  * `signal` aborts.
@@ -69,10 +72,14 @@ function drawChart(chart, width, title) {
           "g",
           { class: `mark mark-${m.kind}`, "data-kind": m.kind },
           svg("title", {}, `${m.kind}: ${m.label} (${formatTime(m.t)})`),
-          svg("line", { x1: m.x, x2: m.x, y1: 12 + m.row * 15 + 4, y2: plot.bottom }),
-          svg("text", { x: m.anchor === "start" ? m.x + 3 : m.x - 3, y: 12 + m.row * 15, "text-anchor": m.anchor }, m.text),
+          svg("line", { x1: m.x, x2: m.x, y1: m.row >= 0 ? labelY(m.row) + 4 : plot.top, y2: plot.bottom }),
         ),
       ),
+    ),
+    svg(
+      "g",
+      { class: "mark-labels" },
+      ...L.labels.map((l) => svg("text", { class: `mark-${l.kind}`, "data-kind": l.kind, x: l.anchor === "start" ? l.x + 3 : l.x - 3, y: labelY(l.row), "text-anchor": l.anchor }, l.text)),
     ),
     svg(
       "g",

@@ -11,7 +11,8 @@
  * @property {string} path the series as an SVG path ("" without samples)
  * @property {{ x: number, y: number, t: string, v: number }[]} points the series' samples, placed
  * @property {{ x: number, y: number, t: string, v: number, score: number }[]} anomalies
- * @property {{ x: number, row: number, anchor: "start" | "end", t: string, kind: string, label: string, text: string }[]} marks
+ * @property {{ x: number, row: number, t: string, kind: string, label: string }[]} marks each mark's line; `row` is its label's (-1: unlabelled)
+ * @property {{ x: number, row: number, anchor: "start" | "end", kind: string, text: string }[]} labels
  * @property {{ y: number, value: number }[]} yTicks
  * @property {{ x: number, t: number }[]} xTicks
  * @property {boolean} multiDay whether the x axis spans more than a day (its labels then carry dates)
@@ -20,7 +21,7 @@
 const LABEL_CHAR_PX = 6.6;
 const LABEL_ROW_PX = 15;
 const MAX_LABEL_ROWS = 3;
-const MAX_LABEL_CHARS = 30;
+const MAX_LABEL_CHARS = 34;
 
 /**
  * A step of 1, 2, 2.5 or 5 times a power of ten near `raw`.
@@ -95,30 +96,50 @@ export function layoutChart(chart, width, height) {
   const anomalies = chart.anomalies.map((p) => ({ ...p, x: x(Date.parse(p.t)), y: y(p.v) }));
   const yTicks = niceTicks(v0, v1, Math.max(2, Math.floor((plot.bottom - plot.top) / 40))).map((value) => ({ value, y: y(value) }));
   const xTicks = timeTicks(t0, t1, Math.max(2, Math.floor((plot.right - plot.left) / 90))).map((t) => ({ t, x: x(t) }));
-  return { width, height, plot, path, points, anomalies, marks: placeMarks(chart.marks, x, plot), yTicks, xTicks, multiDay: t1 - t0 > 86_400_000 };
+  return { width, height, plot, path, points, anomalies, ...placeMarks(chart.marks, x, plot), yTicks, xTicks, multiDay: t1 - t0 > 86_400_000 };
 }
 
+/** Which labels get a row first when there are too few: what changed the platform before approvals. */
+const LABEL_PRIORITY = ["alert", "rollback", "deploy", "approval"];
+/** Marks of one kind closer than this (px) share a label ("approval ×3"). */
+const SAME_PLACE_PX = 8;
+
 /**
- * Mark labels in rows: each goes in the first row where it does not overlap the label before it.
+ * Labels for the marks, in rows above the plot. Marks of a kind at about the same place share one
+ * label; labels are placed by priority (alert, rollback, deploy, approval), each in the first row
+ * where it overlaps no other; one that fits nowhere is left out (its line stays, and the legend and
+ * the data table name it) rather than printed over another.
  * @param {import("../types.js").ChartMark[]} marks
  * @param {(t: number) => number} x
  * @param {{ left: number, right: number }} plot
  */
 function placeMarks(marks, x, plot) {
-  /** @type {number[]} */
-  const rowEnds = Array(MAX_LABEL_ROWS).fill(-Infinity);
-  return [...marks]
-    .sort((a, b) => Date.parse(a.t) - Date.parse(b.t))
-    .map((m) => {
-      const mx = x(Date.parse(m.t));
-      const full = `${m.kind}: ${m.label}`;
-      const text = full.length > MAX_LABEL_CHARS ? `${full.slice(0, MAX_LABEL_CHARS - 1)}…` : full;
-      const w = text.length * LABEL_CHAR_PX;
-      const anchor = mx + w > plot.right ? "end" : "start";
-      const from = anchor === "start" ? mx : mx - w;
-      let row = rowEnds.findIndex((end) => end + 6 <= from);
-      if (row === -1) row = rowEnds.indexOf(Math.min(...rowEnds));
-      rowEnds[row] = from + w;
-      return { ...m, x: mx, row, anchor: /** @type {"start" | "end"} */ (anchor), text };
-    });
+  const placed = [...marks].sort((a, b) => Date.parse(a.t) - Date.parse(b.t)).map((m) => ({ ...m, x: x(Date.parse(m.t)), row: -1 }));
+  /** @type {(typeof placed)[]} */
+  const groups = [];
+  for (const m of placed) {
+    const group = groups.find((g) => g[0]?.kind === m.kind && Math.abs(/** @type {number} */ (g[0]?.x) - m.x) < SAME_PLACE_PX);
+    if (group) group.push(m);
+    else groups.push([m]);
+  }
+  const rank = (/** @type {string} */ kind) => (LABEL_PRIORITY.includes(kind) ? LABEL_PRIORITY.indexOf(kind) : LABEL_PRIORITY.length);
+  groups.sort((a, b) => rank(/** @type {string} */ (a[0]?.kind)) - rank(/** @type {string} */ (b[0]?.kind)));
+  /** @type {[number, number][][]} */
+  const rows = Array.from({ length: MAX_LABEL_ROWS }, () => []);
+  const labels = [];
+  for (const group of groups) {
+    const first = /** @type {(typeof placed)[number]} */ (group[0]);
+    const same = group.every((m) => m.label === first.label);
+    const full = group.length === 1 ? `${first.kind}: ${first.label}` : `${first.kind} ×${group.length}${same ? `: ${first.label}` : ""}`;
+    const text = full.length > MAX_LABEL_CHARS ? `${full.slice(0, MAX_LABEL_CHARS - 1)}…` : full;
+    const w = text.length * LABEL_CHAR_PX;
+    const anchor = first.x + w > plot.right ? "end" : "start";
+    const from = anchor === "start" ? first.x : first.x - w;
+    const row = rows.findIndex((spans) => spans.every(([a, b]) => from + w + 6 <= a || b + 6 <= from));
+    if (row === -1) continue;
+    /** @type {[number, number][]} */ (rows[row]).push([from, from + w]);
+    for (const m of group) m.row = row;
+    labels.push({ x: first.x, row, anchor: /** @type {"start" | "end"} */ (anchor), kind: first.kind, text });
+  }
+  return { marks: placed, labels };
 }
