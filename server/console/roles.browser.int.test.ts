@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { startHarness, type Harness } from "../testing/harness.js";
+import { startLangSmithSink, type LangSmithSink } from "../testing/langsmith-sink.js";
 import { horizontalOverflow, launchChromium, openConsole, PHONE, screenshot, signIn, type ConsolePage } from "./test-support.js";
 
 /** Calls the API from inside the page, with its session cookie (what a script in the page could do). */
@@ -14,10 +15,11 @@ function fetchInPage(page: Page, method: string, path: string, body?: unknown) {
   );
 }
 
-// One server and one browser for the file; the cycle is driven by the test (runNext/settle), so
-// it waits at its first approval for as long as the tests need.
+// One server (traced to a local LangSmith stand-in) and one browser for the file; the cycle is
+// driven by the test (runNext/settle), so it waits at its first approval as long as the tests need.
 describe("the console by role", () => {
   let h: Harness;
+  let sink: LangSmithSink;
   let browser: Browser;
   let cycleId = "";
   let approvalId = "";
@@ -29,7 +31,9 @@ describe("the console by role", () => {
   };
 
   beforeAll(async () => {
-    [h, browser] = await Promise.all([startHarness({ scenario: "ndcg-drop" }), launchChromium()]);
+    sink = await startLangSmithSink();
+    const tracing = { LANGSMITH_TRACING: "true", LANGSMITH_API_KEY: "lsv2_console_test", LANGSMITH_ENDPOINT: sink.url };
+    [h, browser] = await Promise.all([startHarness({ scenario: "ndcg-drop", env: tracing }), launchChromium()]);
     expect((await h.api("PUT", "/api/v1/flags/production/auto_promote", h.tokens.admin, { enabled: false, reason: "promotions need an operator in this test" })).status).toBe(200);
     const sandbox = h.ap.platform.sandbox!;
     sandbox.advanceToAlert(0);
@@ -42,6 +46,7 @@ describe("the console by role", () => {
     for (const c of pages) expect(c.problems).toEqual([]);
     await browser?.close();
     await h?.close();
+    await sink?.close();
   });
 
   it("a viewer signs in with the keyboard and sees the approval but cannot decide it; the chat and admin are not offered", async () => {
@@ -66,10 +71,23 @@ describe("the console by role", () => {
     expect(await page.locator(".approvals > .notice-info").innerText()).toContain("Deciding needs the operator role");
     await screenshot(page, "viewer-approvals");
 
-    // The cycle page shows the same request, without a decision form either.
+    // The cycle page shows the same request, without a decision form either, and links the trace.
     await page.goto(`/#/cycles/${cycleId}`);
     await page.locator(`.pending-approval article[data-approval-id="${approvalId}"]`).waitFor();
     expect(await page.getByRole("button", { name: /approve|reject/i }).count()).toBe(0);
+    const { trace_url } = (await (await h.api("GET", `/api/v1/cycles/${cycleId}/timeline`, h.tokens.viewer)).json()) as { trace_url: string | null };
+    expect(trace_url).toMatch(/^http/);
+    const trace = page.getByRole("link", { name: "Open in LangSmith" });
+    await trace.waitFor();
+    expect(await trace.getAttribute("href")).toBe(trace_url);
+    expect(await trace.getAttribute("rel")).toBe("noopener noreferrer");
+
+    // An unknown cycle and a malformed id get the server's words.
+    await page.goto("/#/cycles/si_2099_01_01_001");
+    expect(await page.locator(".cycle .notice-error").innerText()).toContain("No such cycle: no cycle si_2099_01_01_001");
+    expect(await page.locator(".cycle-timeline").count()).toBe(0);
+    await page.goto("/#/cycles/last-one");
+    expect(await page.locator(".cycle .notice-error").innerText()).toContain("id: is not a cycle id (si_YYYY_MM_DD_NNN)");
 
     await page.goto("/#/chat");
     await page.getByRole("heading", { name: "Chat" }).waitFor();
@@ -109,6 +127,8 @@ describe("the console by role", () => {
     const card = page.locator(`article[data-approval-id="${approvalId}"]`);
     await card.waitFor();
     expect(await card.getAttribute("class")).toContain("highlight");
+    // Without the event stream the page says it polls.
+    await page.locator('.live-indicator[data-mode="polling"]').waitFor();
     await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 10);
 
     const decisions: string[] = [];

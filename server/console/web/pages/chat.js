@@ -3,7 +3,7 @@
 // transcript survives leaving the page and reloading it (per tab, in sessionStorage).
 
 import { h, replace } from "../lib/dom.js";
-import { isAbort } from "../lib/api.js";
+import { ApiError, isAbort } from "../lib/api.js";
 import { eventData, openEventStream } from "../lib/sse.js";
 import { hasRole } from "../lib/session.js";
 import { createNotices } from "../components/notices.js";
@@ -95,10 +95,15 @@ export function mountChat(ctx) {
         },
       });
     } catch (error) {
-      if (isAbort(error)) view.apply("error", { code: "stopped", message: "You stopped the answer." });
+      if (isAbort(error)) view.apply("error", { code: "stopped", message: ctx.signal.aborted ? "The answer stopped when you left the page." : "You stopped the answer." });
       else {
-        view.apply("error", { code: /** @type {any} */ (error).code ?? "error", message: /** @type {Error} */ (error).message });
+        view.apply("error", { code: error instanceof ApiError ? error.code : "error", message: /** @type {Error} */ (error).message });
         notices.error(error, "The question was not answered");
+        // The server no longer knows this conversation (another user, a reset database): start afresh.
+        if (error instanceof ApiError && error.code === "conversation_not_found") {
+          state.conversationId = null;
+          showConversation();
+        }
       }
     } finally {
       view.finish();

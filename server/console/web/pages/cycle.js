@@ -53,6 +53,8 @@ export function mountCycle(ctx) {
   /** @type {string | null} */
   let traceUrl = null;
   let shownApproval = "";
+  /** @type {string | null} */
+  let shownArtifacts = null;
   let chartStatus = "";
 
   const loadCycle = async () => {
@@ -73,7 +75,10 @@ export function mountCycle(ctx) {
         traceUrl = res.trace_url ?? null;
         if (cycle) replace(facts, cycleFacts(cycle, traceUrl));
       }
+      // A live refresh redraws the list: inputs the reader opened stay open.
+      const open = new Set([...timeline.body.querySelectorAll("li[data-seq] > details[open]")].map((d) => d.parentElement?.dataset.seq));
       replace(timeline.body, timelineList(res.steps));
+      for (const li of timeline.body.querySelectorAll("li[data-seq]")) if (open.has(/** @type {HTMLElement} */ (li).dataset.seq)) li.querySelector("details")?.setAttribute("open", "");
     } catch (error) {
       replace(timeline.body, errorMessage(error, "Could not load the timeline"));
     }
@@ -87,8 +92,14 @@ export function mountCycle(ctx) {
   };
   const loadArtifacts = async () => {
     try {
-      replace(artifacts.body, artifactList((await api.get(`${path}/artifacts`, ctx.signal)).artifacts, ctx.signal));
+      const list = (await api.get(`${path}/artifacts`, ctx.signal)).artifacts;
+      // Redrawn only when the list changed, so that an artifact being read stays open.
+      const ids = list.map((/** @type {{ id: string }} */ a) => a.id).join(",");
+      if (ids === shownArtifacts) return;
+      shownArtifacts = ids;
+      replace(artifacts.body, artifactList(list, ctx.signal));
     } catch (error) {
+      shownArtifacts = null;
       replace(artifacts.body, errorMessage(error, "Could not load the artifacts"));
     }
   };
@@ -142,6 +153,8 @@ export function mountCycle(ctx) {
     try {
       await refreshAll();
     } catch {
+      // No such cycle (or no answer): the error says so; empty sections would only add noise.
+      for (const el of [facts, chart.el, timeline.el, artifacts.el]) el.remove();
       return;
     }
     if (isFinal(cycle)) return;
