@@ -14,7 +14,7 @@ const TARGETS: Record<string, { code: string; noun: string }> = {
 };
 
 /** `path: message` for each problem of a zod error (the API's validation messages). */
-export function zodProblems(error: z.ZodError, noun = "body"): string[] {
+function zodProblems(error: z.ZodError, noun = "body"): string[] {
   return error.issues.map((i) => `${i.path.join(".") || noun}: ${i.message}`);
 }
 

@@ -16,11 +16,6 @@ export class HttpError extends AutopilotError {
   }
 }
 
-/** Whether `error` is an HttpError. */
-export function isHttpError(error: unknown): error is HttpError {
-  return error instanceof HttpError;
-}
-
 /** The single error shape of the API. */
 export interface ErrorBody {
   error: { code: string; message: string; details: Record<string, unknown> };

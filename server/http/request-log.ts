@@ -21,7 +21,7 @@ export function assignRequestId(): MiddlewareHandler {
  * The route a request matched, as its pattern (`/api/v1/cycles/:id`), for logs and metric labels:
  * never the raw path, whose ids would make a label per request.
  */
-export function routeOf(c: Context): string {
+function routeOf(c: Context): string {
   const routes = matchedRoutes(c);
   const specific = (r: { method: string; path: string } | undefined) => r !== undefined && r.method !== "ALL" && !r.path.endsWith("*");
   const current = routes[c.req.routeIndex];
