@@ -10,7 +10,7 @@ export function createLogger(options: { level: string; secrets?: readonly string
     {
       level: options.level,
       base: { service: "mlops-autopilot" },
-      redact: { paths: ["*.authorization", "*.token", "*.apiKey", "*.password", "req.headers.authorization"], censor: "[REDACTED]" },
+      redact: { paths: ["*.authorization", "*.cookie", "*.token", "*.secret", "*.apiKey", "*.password", "req.headers.authorization", "req.headers.cookie"], censor: "[REDACTED]" },
       hooks: {
         // A second line of defence: a secret that slipped into a message is cut out.
         logMethod(args, method) {
