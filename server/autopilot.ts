@@ -11,7 +11,7 @@ import { createLogger, type Logger } from "./logger.js";
 import { openPlatform, type Platform } from "./platform.js";
 import { createCycleRunner, type CycleRunner } from "./cycle-runner.js";
 import { approvalAnswer } from "./approvals.js";
-import { createTracing } from "./tracing.js";
+import { createTracing, type Tracing } from "./tracing.js";
 import { createAnomalyMonitor, monitoredSeries, type AnomalyMonitor } from "./anomaly-monitor.js";
 import { startDriftCycle } from "./alerts/drift-alert.js";
 import { createAutopilotClient } from "./autopilot-client.js";
@@ -77,6 +77,8 @@ export interface Autopilot {
   events: EventEmitter;
   /** The operators' chat with the supervisor (conversations on the checkpointer, so any replica continues one). */
   chat: ChatService;
+  /** LangSmith tracing of cycles, when it is configured. */
+  tracing: Tracing | null;
   close(): Promise<void>;
 }
 
@@ -244,6 +246,7 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     catalog,
     events,
     chat,
+    tracing,
     async close() {
       await monitor.stop();
       await runner.stop();
