@@ -65,9 +65,8 @@ const health = {
  * (or per address before sign-in), counted by each replica.
  */
 export function createApp(ap: Autopilot) {
-  const limits = ap.config.http;
   const sessions = createSessionsRepo(ap.db);
-  const cookies = createSessionCookies(limits.session, sessions);
+  const cookies = createSessionCookies(ap.config.http.session, sessions);
   const auth = createAuth({ tokens: ap.store.tokens, sessions, cookies });
   const { guards } = auth;
   const metrics = createMetrics({
