@@ -25,7 +25,9 @@ describe("the console, as an operator", () => {
   let cycleId = "";
 
   beforeAll(async () => {
-    [h, browser] = await Promise.all([startHarness({ scenario: "ndcg-drop" }), launchChromium()]);
+    // The browser first: without one there is nothing to test, and no server is left running.
+    browser = await launchChromium();
+    h = await startHarness({ scenario: "ndcg-drop" });
     // With auto_promote off, a production promotion waits for a human.
     const flag = await h.api("PUT", "/api/v1/flags/production/auto_promote", h.tokens.admin, { enabled: false, reason: "promotions need an operator in this test" });
     expect(flag.status).toBe(200);

@@ -31,9 +31,10 @@ describe("the console by role", () => {
   };
 
   beforeAll(async () => {
+    browser = await launchChromium();
     sink = await startLangSmithSink();
     const tracing = { LANGSMITH_TRACING: "true", LANGSMITH_API_KEY: "lsv2_console_test", LANGSMITH_ENDPOINT: sink.url };
-    [h, browser] = await Promise.all([startHarness({ scenario: "ndcg-drop", env: tracing }), launchChromium()]);
+    h = await startHarness({ scenario: "ndcg-drop", env: tracing });
     expect((await h.api("PUT", "/api/v1/flags/production/auto_promote", h.tokens.admin, { enabled: false, reason: "promotions need an operator in this test" })).status).toBe(200);
     const sandbox = h.ap.platform.sandbox!;
     sandbox.advanceToAlert(0);
@@ -43,10 +44,12 @@ describe("the console by role", () => {
     approvalId = paused.pendingApprovalId!;
   });
   afterAll(async () => {
-    for (const c of pages) expect(c.problems).toEqual([]);
+    const problems = pages.flatMap((c) => c.problems);
     await browser?.close();
     await h?.close();
     await sink?.close();
+    // Script errors, CSP refusals and missing files in any page of the file.
+    expect(problems).toEqual([]);
   });
 
   it("a viewer signs in with the keyboard and sees the approval but cannot decide it; the chat and admin are not offered", async () => {
