@@ -28,6 +28,14 @@ describe("chatHistory", () => {
     const messages = [human("1"), calling("lost"), human("2"), result("orphan"), calling("ok"), result("ok")];
     expect(shape(chatHistory(messages, 5))).toEqual(["h:1", "h:2", "c:ok", "t:ok"]);
   });
+
+  it("cuts earlier turns' long tool results and keeps the current turn's whole", () => {
+    const long = (id: string) => new ToolMessage({ tool_call_id: id, content: "x".repeat(5_000), id: `t:${id}` });
+    const history = chatHistory([human("1"), calling("a"), long("a"), answer("1"), human("2"), calling("b"), long("b")], 5);
+    expect(shape(history)).toEqual(["h:1", "c:a", "t:a", "a:1", "h:2", "c:b", "t:b"]);
+    expect(String(history[2]!.content)).toMatch(/^x{1500}…\[cut: an earlier turn's result\]$/);
+    expect(String(history[6]!.content)).toHaveLength(5_000);
+  });
 });
 
 describe("staleMessageIds", () => {

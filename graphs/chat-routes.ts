@@ -1,4 +1,4 @@
-import type { AIMessage, BaseMessage, ToolMessage } from "@langchain/core/messages";
+import { ToolMessage, type AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatStateType } from "./chat-state.js";
 
 /** Limits that keep one turn of the chat bounded, enforced outside the model. */
@@ -31,23 +31,36 @@ function turnStart(messages: readonly BaseMessage[], turns: number): number {
   return 0;
 }
 
+/** What an earlier turn's tool result keeps in front of the model; the current turn's stay whole. */
+export const EARLIER_RESULT_CHARS = 1_500;
+
 /**
  * What the model sees: the current question with `historyTurns` earlier turns, without calls whose
  * results never came (a turn the operator abandoned mid-call) and results whose call is gone: an
- * LLM endpoint refuses both.
+ * LLM endpoint refuses both. Earlier turns' tool results are cut short: their answers said what
+ * mattered, and a long conversation would otherwise resend every report it read.
  */
 export function chatHistory(messages: readonly BaseMessage[], historyTurns: number): BaseMessage[] {
   const recent = messages.slice(turnStart(messages, historyTurns + 1));
+  const current = turnStart(recent, 1);
   const answered = new Set(recent.filter((m) => m.getType() === "tool").map((m) => (m as ToolMessage).tool_call_id));
   const kept: BaseMessage[] = [];
   const calls = new Set<string>();
-  for (const m of recent) {
+  for (const [i, m] of recent.entries()) {
     if (m.getType() === "ai") {
       const ids = ((m as AIMessage).tool_calls ?? []).map((c) => c.id ?? "");
       if (ids.length > 0 && !ids.every((id) => answered.has(id))) continue;
       ids.forEach((id) => calls.add(id));
     }
-    if (m.getType() === "tool" && !calls.has((m as ToolMessage).tool_call_id)) continue;
+    if (m.getType() === "tool") {
+      const tm = m as ToolMessage;
+      if (!calls.has(tm.tool_call_id)) continue;
+      const text = typeof tm.content === "string" ? tm.content : JSON.stringify(tm.content);
+      if (i < current && text.length > EARLIER_RESULT_CHARS) {
+        kept.push(new ToolMessage({ id: tm.id, tool_call_id: tm.tool_call_id, name: tm.name, content: `${text.slice(0, EARLIER_RESULT_CHARS)}…[cut: an earlier turn's result]` }));
+        continue;
+      }
+    }
     kept.push(m);
   }
   return kept;
