@@ -61,8 +61,14 @@ describe("the chat over HTTP, after a production cycle that rolled back (bad-dep
     expect(before.cycles.map((c) => c.id)).toEqual([cycle.id]);
 
     expect((await h.api("POST", `/api/v1/approvals/${action!.id}/approve`, h.tokens.admin, { reason: "go" })).status).toBe(200);
+    // Run by the approval itself when server/approvals.ts hands cycle-less requests to the chat; else here.
     const ran = await h.ap.chat.runApprovedRequest(action!.id);
-    expect(ran).toMatchObject({ status: "executed", decision: { outcome: "allow", policies: ["approval-operator-change"] } });
+    if (ran) expect(ran).toMatchObject({ status: "executed", decision: { outcome: "allow", policies: ["approval-operator-change"] } });
+    const decided = (await h.ap.store.audit.list({ limit: 5000 })).filter((e) => e.tool === "autopilot_request_cycle" && e.kind === "policy_decision").map((e) => [e.actor.id, e.decision, (e.data as { approval_id: string | null }).approval_id]);
+    expect(decided).toEqual([
+      ["olivia", "require_approval", null],
+      ["olivia", "allow", action!.id],
+    ]);
     const after = (await (await h.api("GET", "/api/v1/cycles", h.tokens.viewer)).json()) as { cycles: Array<{ id: string; status: string; signal: string; trigger: { alertname: string; annotations: Record<string, string> } }> };
     expect(after.cycles[0]).toMatchObject({ status: "queued", signal: "ndcg_drop", trigger: { alertname: "CycleRequested", annotations: { summary: "retrain the reranker on last week's data" } } });
     // The approval is spent (used once): running it again does nothing.
