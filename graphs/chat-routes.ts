@@ -32,7 +32,7 @@ function turnStart(messages: readonly BaseMessage[], turns: number): number {
 }
 
 /** What an earlier turn's tool result keeps in front of the model; the current turn's stay whole. */
-export const EARLIER_RESULT_CHARS = 1_500;
+const EARLIER_RESULT_CHARS = 1_500;
 
 /**
  * What the model sees: the current question with `historyTurns` earlier turns, without calls whose

@@ -5,7 +5,7 @@ import { renderBrief } from "./brief.js";
 export const CHAT_PROMPT_VERSION = "chat/2026-11-21.1";
 
 /** A catalogued service as the chat knows it. */
-export interface ChatService {
+export interface ChatCatalogEntry {
   service: string;
   app: string;
   model: string;
@@ -28,7 +28,7 @@ export interface ChatBriefContext {
   environment: string;
   now: string;
   operator: { name: string; role: string };
-  services: ChatService[];
+  services: ChatCatalogEntry[];
   signals: ChatSignal[];
 }
 

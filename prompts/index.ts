@@ -7,4 +7,4 @@ export { supervisorPrompt, supervisorMessage, SUPERVISOR_PROMPT_VERSION } from "
 export type { TeamMember, SupervisorBriefContext } from "./supervisor.js";
 export { paraphrasePrompt, paraphraseMessage, PARAPHRASE_PROMPT_VERSION } from "./paraphrase.js";
 export { chatPrompt, CHAT_PROMPT_VERSION } from "./chat.js";
-export type { ChatBriefContext, ChatService, ChatSignal } from "./chat.js";
+export type { ChatBriefContext } from "./chat.js";

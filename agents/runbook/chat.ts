@@ -93,7 +93,7 @@ function lastCycle(outcome: string | null, resultOf: (tool: string, args: Record
 }
 
 /** The tool calls of `messages` paired with their results, read from the JSON the chat's tools node writes. */
-export function chatResults(messages: readonly BaseMessage[]): ChatResult[] {
+function chatResults(messages: readonly BaseMessage[]): ChatResult[] {
   const calls = new Map<string, { name: string; args: Record<string, unknown> }>();
   const out: ChatResult[] = [];
   for (const m of messages) {
@@ -126,7 +126,7 @@ function sameArgs(a: Record<string, unknown>, b: Record<string, unknown>): boole
 }
 
 /** The text of a message, whatever the shape of its content. */
-export function textOf(message: BaseMessage): string {
+function textOf(message: BaseMessage): string {
   const c = message.content;
   if (typeof c === "string") return c;
   return c.map((part) => (typeof part === "string" ? part : "text" in part ? String(part.text) : "")).join("");

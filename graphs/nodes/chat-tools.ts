@@ -8,7 +8,7 @@ import type { ChatAction, ChatStateType, ChatUpdate } from "../chat-state.js";
 import { principalOf } from "./chat-principal.js";
 
 /** What the chat shows a model of one tool result; larger than a cycle's, since reports are read whole. */
-export const CHAT_OUTPUT_CAP = 12_000;
+const CHAT_OUTPUT_CAP = 12_000;
 
 /** The facts of a chat call the gate decides on: outside any cycle, in the deployment's environment. */
 export function chatScope(environment: Environment): CallScope {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../testing/harness.js";
 import { createSseParser, type SseEvent } from "../commands/api-client.js";
 import type { CycleRow } from "../store/index.js";
+import { runApprovedRequest } from "./requests.js";
 
 /** POSTs to the chat and reads the whole event stream (or the error body of a refusal). */
 async function chat(h: Harness, token: string | undefined, body: unknown): Promise<{ status: number; events: SseEvent[]; error: { code: string; message: string; details: Record<string, unknown> } | null }> {
@@ -61,8 +62,8 @@ describe("the chat over HTTP, after a production cycle that rolled back (bad-dep
     expect(before.cycles.map((c) => c.id)).toEqual([cycle.id]);
 
     expect((await h.api("POST", `/api/v1/approvals/${action!.id}/approve`, h.tokens.admin, { reason: "go" })).status).toBe(200);
-    // Run by the approval itself when server/approvals.ts hands cycle-less requests to the chat; else here.
-    const ran = await h.ap.chat.runApprovedRequest(action!.id);
+    // Run by the approval itself once server/approvals.ts hands cycle-less requests on; else here.
+    const ran = await runApprovedRequest({ approvals: h.ap.store.approvals, gate: h.ap.gate, environment: h.ap.environment }, action!.id);
     if (ran) expect(ran).toMatchObject({ status: "executed", decision: { outcome: "allow", policies: ["approval-operator-change"] } });
     const decided = (await h.ap.store.audit.list({ limit: 5000 })).filter((e) => e.tool === "autopilot_request_cycle" && e.kind === "policy_decision").map((e) => [e.actor.id, e.decision, (e.data as { approval_id: string | null }).approval_id]);
     expect(decided).toEqual([
@@ -73,7 +74,7 @@ describe("the chat over HTTP, after a production cycle that rolled back (bad-dep
     expect(after.cycles[0]).toMatchObject({ status: "queued", signal: "ndcg_drop", trigger: { alertname: "CycleRequested", annotations: { summary: "retrain the reranker on last week's data" } } });
     // The approval is spent (used once): running it again does nothing.
     expect((await h.ap.store.approvals.get(action!.id))!.status).toBe("used");
-    expect(await h.ap.chat.runApprovedRequest(action!.id)).toBeNull();
+    expect(await runApprovedRequest({ approvals: h.ap.store.approvals, gate: h.ap.gate, environment: h.ap.environment }, action!.id)).toBeNull();
     expect(((await (await h.api("GET", "/api/v1/cycles", h.tokens.viewer)).json()) as { cycles: unknown[] }).cycles).toHaveLength(2);
   });
 

@@ -8,7 +8,6 @@ import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { ApprovalsRepo } from "../store/index.js";
 import { createRequestApprovals } from "./approvals.js";
-import { runApprovedRequest } from "./requests.js";
 import { createChatService, type ChatService } from "./service.js";
 
 /** The parts of the running system the chat is built from (server/autopilot.ts has them all). */
@@ -47,7 +46,6 @@ export function composeChat(parts: ChatParts): ChatService {
     clock: parts.clock,
     logger: parts.logger,
     secrets: parts.config.secrets,
-    runApproved: (id) => runApprovedRequest({ approvals: parts.approvals, gate: parts.gate, environment: parts.environment }, id),
   });
 }
 

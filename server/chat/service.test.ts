@@ -54,7 +54,7 @@ function service(model: ScriptedChatModel): { chat: ChatService; logs: string[] 
   const logs: string[] = [];
   const destination = new Writable({ write: (chunk, _enc, done) => (logs.push(String(chunk)), done()) });
   const logger = createLogger({ level: "error", secrets: [SECRET], destination });
-  return { chat: createChatService({ graph, modelName: "scripted", clock, logger, secrets: [SECRET], runApproved: async () => null }), logs };
+  return { chat: createChatService({ graph, modelName: "scripted", clock, logger, secrets: [SECRET] }), logs };
 }
 
 async function collect(events: AsyncGenerator<ChatEvent>): Promise<ChatEvent[]> {

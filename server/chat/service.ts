@@ -3,7 +3,6 @@ import { HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import { GraphRecursionError } from "@langchain/langgraph";
 import { errorMessage, redactSecrets, type Clock } from "../../core/index.js";
 import type { ChatAction, ChatGraph, ChatStateType, ChatStreamEvent } from "../../graphs/index.js";
-import type { GateResult } from "../../policies/index.js";
 import type { Logger } from "../logger.js";
 import { ChatError, type ChatEvent } from "./events.js";
 
@@ -24,8 +23,6 @@ export interface ChatServiceDeps {
   logger: Logger;
   /** Secret values that must never reach an answer or an error. */
   secrets: readonly string[];
-  /** Runs the call of an approved request made in the chat (server/chat/requests.ts). */
-  runApproved(approvalId: string): Promise<GateResult | null>;
 }
 
 /** The operator's chat with the supervisor. */
@@ -39,8 +36,6 @@ export interface ChatService {
    * Aborting `signal` stops the model and the tools; the conversation keeps what was stored.
    */
   turn(input: { operator: ChatOperator; message: string; conversationId?: string }, signal: AbortSignal): AsyncGenerator<ChatEvent, void, undefined>;
-  /** Runs the call of a cycle-less request once an operator approved it; null when the approval is not one. */
-  runApprovedRequest(approvalId: string): Promise<GateResult | null>;
 }
 
 /** Steps one turn may take in the graph: model and tool calls, bounded again by the chat's limits. */
@@ -112,7 +107,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     }
   }
 
-  return { model: deps.modelName, turn, runApprovedRequest: deps.runApproved };
+  return { model: deps.modelName, turn };
 }
 
 /** The error a client sees: what it can act on, never a stack or a secret; the rest goes to the log. */

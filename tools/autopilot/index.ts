@@ -2,7 +2,4 @@
 export { autopilotTools } from "./toolset.js";
 export { REQUESTABLE_SIGNALS } from "./request-cycle.js";
 export { digestReport } from "./report-digest.js";
-export type { ReportDigest, DigestStep, DigestAction } from "./report-digest.js";
-export type { CycleList, CycleDetail, AuditPage, AuditView } from "./cycles.js";
-export type { ApprovalList } from "./approvals.js";
-export type { AutopilotClient, CycleSummary, CycleQuery, CycleStatusName, AuditRecord, PendingApproval, CycleRequestResult } from "./client.js";
+export type { AutopilotClient, CycleSummary, CycleStatusName, AuditRecord, PendingApproval, CycleRequestResult } from "./client.js";
