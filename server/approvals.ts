@@ -1,19 +1,38 @@
+import { AutopilotError } from "../core/index.js";
 import type { ApprovalAnswer } from "../graphs/index.js";
+import type { GateResult } from "../policies/index.js";
 import { isStoreError, type ApprovalRow } from "./store/index.js";
 import type { Autopilot } from "./autopilot.js";
+// Straight from its module: the chat's index pulls in the chat graph, which leads back here.
+import { runApprovedRequest } from "./chat/requests.js";
+
+/** What deciding an approval did: the approval as decided, and for a request made outside any cycle, its call once approved. */
+export interface ApprovalOutcome {
+  approval: ApprovalRow;
+  /** The approved call of a person's request (chat or MCP), run at once through the gate; null otherwise. */
+  ran: GateResult | null;
+}
 
 /**
- * Records an operator's decision on an approval and queues its cycle to resume with it. The
- * decision is audited; a cycle that has not yet reached its pause picks the answer up itself.
+ * Records an operator's decision on an approval. A cycle's approval queues the cycle to resume with
+ * the answer (a cycle that has not yet reached its pause picks it up itself). A request a person
+ * made outside any cycle (in the chat, or an assistant over MCP) runs its call as soon as it is
+ * approved, through the gate, as the person who asked and under this approval. Nobody approves
+ * their own request: a second person looks at a change the policies put to a human.
  */
 export async function decideApproval(
   ap: Autopilot,
   id: string,
   decision: { decision: "approved" | "rejected"; by: string; reason: string | null },
-): Promise<ApprovalRow> {
+): Promise<ApprovalOutcome> {
   const now = new Date();
+  const asked = await ap.store.approvals.get(id);
+  const asker = asked?.principal as { type?: string; id?: string } | null | undefined;
+  if (decision.decision === "approved" && asker?.type === "Operator" && asker.id === decision.by) {
+    throw new AutopilotError("own_request", `${decision.by} asked for this call; another operator approves it (rejecting withdraws it)`);
+  }
   const row = await ap.store.approvals.decide(id, { ...decision, now });
-  await ap.store.audit.append({
+  await ap.audit.append({
     at: ap.platform.clock.now(),
     cycleId: row.cycleId,
     kind: "approval_decided",
@@ -22,8 +41,12 @@ export async function decideApproval(
     decision: decision.decision,
     data: { approval_id: id, reason: decision.reason },
   });
-  if (row.cycleId) await resumeWith(ap, row.cycleId, { approval_id: id, decision: decision.decision, by: decision.by, reason: decision.reason });
-  return row;
+  if (row.cycleId) {
+    await resumeWith(ap, row.cycleId, { approval_id: id, decision: decision.decision, by: decision.by, reason: decision.reason });
+    return { approval: row, ran: null };
+  }
+  const ran = decision.decision === "approved" ? await runApprovedRequest({ approvals: ap.store.approvals, gate: ap.gate, environment: ap.environment }, id) : null;
+  return { approval: (await ap.store.approvals.get(id)) ?? row, ran };
 }
 
 /** Expires approvals past their deadline at `now` and resumes their cycles, which then escalate. */

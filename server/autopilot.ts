@@ -2,7 +2,7 @@ import path from "node:path";
 import { EventEmitter } from "node:events";
 import { DEFAULT_SERVICE_CATALOG, parseTriggerContract, systemClock, type Environment, type ServiceCatalog, type SimulatedClock, type TriggerContract } from "../core/index.js";
 import { ALL_TOOLS } from "../tools/index.js";
-import { createPolicyGate, DEFAULT_POLICY_DIR, loadPolicyEngine, type AuditEntry, type PolicyEngine, type PolicyGate } from "../policies/index.js";
+import { createPolicyGate, DEFAULT_POLICY_DIR, loadPolicyEngine, type AuditEntry, type AuditPort, type PolicyEngine, type PolicyGate } from "../policies/index.js";
 import { createParaphraser, openAiProvider, runbookProvider, TEAM, type ModelProvider } from "../agents/index.js";
 import { createCycleGraph, DEFAULT_LIMITS, type CycleGraph, type CycleLimits } from "../graphs/index.js";
 import { loadScenario, type Scenario } from "../evals/sandbox/index.js";
@@ -75,6 +75,8 @@ export interface Autopilot {
   catalog: ServiceCatalog;
   /** Emits "audit" with every AuditEvent appended by this process. */
   events: EventEmitter;
+  /** The audit trail as the gate and the graphs write it: appends also reach `events` (live pages, metrics). */
+  audit: AuditPort;
   /** The operators' chat with the supervisor (conversations on the checkpointer, so any replica continues one). */
   chat: ChatService;
   /** LangSmith tracing of cycles, when it is configured. */
@@ -245,6 +247,7 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     contractFor,
     catalog,
     events,
+    audit,
     chat,
     tracing,
     async close() {

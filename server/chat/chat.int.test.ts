@@ -61,10 +61,13 @@ describe("the chat over HTTP, after a production cycle that rolled back (bad-dep
     const before = (await (await h.api("GET", "/api/v1/cycles", h.tokens.viewer)).json()) as { cycles: Array<{ id: string }> };
     expect(before.cycles.map((c) => c.id)).toEqual([cycle.id]);
 
-    expect((await h.api("POST", `/api/v1/approvals/${action!.id}/approve`, h.tokens.admin, { reason: "go" })).status).toBe(200);
-    // Run by the approval itself once server/approvals.ts hands cycle-less requests on; else here.
-    const ran = await runApprovedRequest({ approvals: h.ap.store.approvals, gate: h.ap.gate, environment: h.ap.environment }, action!.id);
-    if (ran) expect(ran).toMatchObject({ status: "executed", decision: { outcome: "allow", policies: ["approval-operator-change"] } });
+    // The one who asked does not approve it; another operator does, and the approval runs the call.
+    const own = await h.api("POST", `/api/v1/approvals/${action!.id}/approve`, h.tokens.operator, { reason: "mine" });
+    expect(own.status).toBe(403);
+    expect(((await own.json()) as { error: { code: string } }).error.code).toBe("own_request");
+    const approved = await h.api("POST", `/api/v1/approvals/${action!.id}/approve`, h.tokens.admin, { reason: "go" });
+    expect(approved.status).toBe(200);
+    expect(((await approved.json()) as { ran: unknown }).ran).toMatchObject({ status: "executed", result: "success" });
     const decided = (await h.ap.store.audit.list({ limit: 5000 })).filter((e) => e.tool === "autopilot_request_cycle" && e.kind === "policy_decision").map((e) => [e.actor.id, e.decision, (e.data as { approval_id: string | null }).approval_id]);
     expect(decided).toEqual([
       ["olivia", "require_approval", null],

@@ -1,6 +1,7 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import type { Environment } from "../../../core/index.js";
+import { isAutopilotError, type Environment } from "../../../core/index.js";
+import type { GateResult } from "../../../policies/index.js";
 import type { Autopilot } from "../../autopilot.js";
 import { decideApproval } from "../../approvals.js";
 import { principalOf, type Guards } from "../auth.js";
@@ -30,7 +31,16 @@ export const ApprovalSchema = z
 const IdParams = z.object({ id: z.string().min(1).max(100).openapi({ param: { name: "id", in: "path" }, example: "apr_0123456789abcdef" }) });
 const ApproveBody = z.object({ reason: z.string().trim().max(2000).optional() }).openapi("ApproveRequest");
 const RejectBody = z.object({ reason: z.string({ error: "a rejection needs a reason" }).trim().min(1, "a rejection needs a reason").max(2000) }).openapi("RejectRequest");
-const Answer = jsonContent(z.object({ approval: ApprovalSchema }), "The approval as decided.");
+/** What an approved request made outside any cycle did when it ran (null for a cycle's approval, or a rejection). */
+const RanSchema = z
+  .object({
+    status: z.enum(["executed", "denied", "approval_required", "invalid"]).openapi({ description: "What the gate did with the approved call (it decides again when the call runs)." }),
+    result: z.enum(["success", "no_data", "error"]).nullable().openapi({ description: "The tool's result, when it ran." }),
+    summary: z.string(),
+  })
+  .nullable()
+  .openapi("ApprovedRun");
+const Answer = jsonContent(z.object({ approval: ApprovalSchema, ran: RanSchema }), "The approval as decided, and what its call did if it ran at once.");
 const decisionErrors = errorResponses(403, 404, 409);
 
 const routes = {
@@ -65,7 +75,13 @@ export function approvalRoutes(ap: Autopilot, guards: Guards) {
     const environment = (cycle?.environment ?? ap.environment) as Environment;
     const verdict = await ap.gate.decideOperatorAction({ type: "Operator", id: principal.name, role: principal.role }, decision === "approved" ? "approve" : "reject", environment);
     if (verdict.outcome !== "allow") throw new HttpError(403, "denied_by_policy", verdict.reasons.join("; "));
-    return decideApproval(ap, id, { decision, by: principal.name, reason: reason || null });
+    try {
+      const { approval, ran } = await decideApproval(ap, id, { decision, by: principal.name, reason: reason || null });
+      return { approval, ran: ran && describeRun(ran) };
+    } catch (error) {
+      if (isAutopilotError(error) && error.code === "own_request") throw new HttpError(403, "own_request", error.message);
+      throw error;
+    }
   };
   return new OpenAPIHono()
     .openapi({ ...routes.list, middleware: guards.viewer }, async (c) => c.json({ approvals: await ap.store.approvals.listPending(new Date()) }, 200))
@@ -75,6 +91,18 @@ export function approvalRoutes(ap: Autopilot, guards: Guards) {
       if (!row) throw new HttpError(404, "not_found", `no approval ${id}`);
       return c.json({ approval: row }, 200);
     })
-    .openapi({ ...routes.approve, middleware: guards.operator }, async (c) => c.json({ approval: await decide(c, c.req.valid("param").id, "approved", c.req.valid("json").reason) }, 200))
-    .openapi({ ...routes.reject, middleware: guards.operator }, async (c) => c.json({ approval: await decide(c, c.req.valid("param").id, "rejected", c.req.valid("json").reason) }, 200));
+    .openapi({ ...routes.approve, middleware: guards.operator }, async (c) => c.json(await decide(c, c.req.valid("param").id, "approved", c.req.valid("json").reason), 200))
+    .openapi({ ...routes.reject, middleware: guards.operator }, async (c) => c.json(await decide(c, c.req.valid("param").id, "rejected", c.req.valid("json").reason), 200));
+}
+
+/** An approved call's run as the API reports it. */
+function describeRun(ran: GateResult): z.infer<typeof RanSchema> {
+  switch (ran.status) {
+    case "executed":
+      return { status: ran.status, result: ran.outcome.status, summary: ran.outcome.summary };
+    case "invalid":
+      return { status: ran.status, result: null, summary: ran.message };
+    default:
+      return { status: ran.status, result: null, summary: ran.decision.reasons.join("; ") };
+  }
 }
