@@ -129,10 +129,10 @@ describe("decide", () => {
   });
 
   it("says which policy permits nothing by default", () => {
-    const decision = engine.decide(request({ type: "McpClient", id: "claude" }, "h2o_train_model", { environment: "staging" }));
+    const decision = engine.decide(request({ type: "Operator", id: "vera", role: "viewer" }, "h2o_train_model", { environment: "staging" }));
     expect(decision).toEqual({
       outcome: "deny",
-      reasons: ['no policy permits McpClient::"claude" to call h2o_train_model in staging'],
+      reasons: ['no policy permits Operator::"vera" to call h2o_train_model in staging'],
       policies: [],
       hardStop: false,
       obligations: [],

@@ -43,16 +43,16 @@ describe("buildSlices on the default policies", () => {
     });
     // The change freeze is production's: its first condition names production.
     expect(slice(slices, "McpClient", "argocd_sync_application", "dev")?.all).toMatchObject({
-      policies: ["mcp-no-destructive", "dev-sandbox-only", "hard-stop-kill-switch", "hard-stop-budget", "hard-stop-cycle-limit"],
-      contextFields: ["budget_exhausted", "cycle_limit_reached", "environment", "kill_switch", "sandbox"],
+      policies: ["mcp-request-with-approval", "mcp-no-destructive", "dev-sandbox-only", "hard-stop-kill-switch", "hard-stop-budget", "hard-stop-cycle-limit"],
+      contextFields: ["approved", "budget_exhausted", "cycle_limit_reached", "environment", "kill_switch", "sandbox"],
     });
   });
 
   it("leaves out of an environment's slice the policies whose first condition names another environment", () => {
     // dev-sandbox-only starts `when { context.environment == "dev" && ...`: it cannot apply in production.
     expect(slice(slices, "McpClient", "argocd_sync_application", "production")?.all).toMatchObject({
-      policies: ["mcp-no-destructive", "hard-stop-kill-switch", "hard-stop-change-freeze", "hard-stop-budget", "hard-stop-cycle-limit"],
-      contextFields: ["budget_exhausted", "change_freeze", "cycle_limit_reached", "environment", "kill_switch"],
+      policies: ["mcp-request-with-approval", "mcp-no-destructive", "hard-stop-kill-switch", "hard-stop-change-freeze", "hard-stop-budget", "hard-stop-cycle-limit"],
+      contextFields: ["approved", "budget_exhausted", "change_freeze", "cycle_limit_reached", "environment", "kill_switch"],
     });
     const sizes = (["dev", "staging", "production"] as const).map((env) => slice(slices, "Agent", "argocd_sync_application", env)?.all?.policies.length);
     expect(sizes).toEqual([7, 8, 9]);

@@ -8,3 +8,5 @@ export type { TeamMember, SupervisorBriefContext } from "./supervisor.js";
 export { paraphrasePrompt, paraphraseMessage, PARAPHRASE_PROMPT_VERSION } from "./paraphrase.js";
 export { chatPrompt, CHAT_PROMPT_VERSION } from "./chat.js";
 export type { ChatBriefContext } from "./chat.js";
+export { investigateAlertPrompt, explainCyclePrompt, MCP_PROMPT_VERSION } from "./mcp.js";
+export type { InvestigateAlertContext } from "./mcp.js";

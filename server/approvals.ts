@@ -28,7 +28,8 @@ export async function decideApproval(
   const now = new Date();
   const asked = await ap.store.approvals.get(id);
   const asker = asked?.principal as { type?: string; id?: string } | null | undefined;
-  if (decision.decision === "approved" && asker?.type === "Operator" && asker.id === decision.by) {
+  // An assistant acting with someone's token asks as them (its McpClient id is the token's name).
+  if (decision.decision === "approved" && (asker?.type === "Operator" || asker?.type === "McpClient") && asker.id === decision.by) {
     throw new AutopilotError("own_request", `${decision.by} asked for this call; another operator approves it (rejecting withdraws it)`);
   }
   const row = await ap.store.approvals.decide(id, { ...decision, now });

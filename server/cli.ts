@@ -24,6 +24,8 @@ AUTOPILOT_TOKEN: the token's role and the policies apply as in the console):
   approve ID [--reason R]        approve a pending approval (operator role, then the policies)
   reject ID --reason R           reject it, with a reason
   chat [MESSAGE]                 ask the supervisor; without MESSAGE, a conversation on the terminal
+  mcp                            an MCP server on stdio for assistants (Claude Desktop, Cursor), relayed
+                                 to the server's /mcp; the token's name is the MCP client, its role applies
 
 Configuration comes from the environment; see README.md.`;
 
@@ -115,6 +117,10 @@ export async function main(argv: string[]): Promise<number> {
     case "chat": {
       const { runChatCommand } = await import("./commands/chat.js");
       return runChatCommand(config, { message: positionals.join(" ").trim() || undefined }, out);
+    }
+    case "mcp": {
+      const { runMcpCommand } = await import("./commands/mcp.js");
+      return runMcpCommand(config);
     }
     default:
       process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);

@@ -68,6 +68,18 @@ describe("loadConfig", () => {
     expect(remote.secrets).toContain("ap_secret_token_1");
   });
 
+  it("lets MCP requests in from the loopback names on PORT by default, or from the listed hosts and origins", () => {
+    expect(load({ PORT: "9000" }).http.mcp).toEqual({
+      allowedHosts: ["localhost", "127.0.0.1", "[::1]"],
+      allowedOrigins: ["http://localhost:9000", "https://localhost:9000", "http://127.0.0.1:9000", "https://127.0.0.1:9000", "http://[::1]:9000", "https://[::1]:9000"],
+    });
+    expect(load({ HOST: "autopilot.internal" }).http.mcp.allowedHosts).toEqual(["localhost", "127.0.0.1", "[::1]", "autopilot.internal"]);
+    expect(load({ HOST: "0.0.0.0", MCP_ALLOWED_HOSTS: "Autopilot.Example.com, autopilot.example.com:443", MCP_ALLOWED_ORIGINS: "https://console.example.com" }).http.mcp).toEqual({
+      allowedHosts: ["autopilot.example.com", "autopilot.example.com:443"],
+      allowedOrigins: ["https://console.example.com"],
+    });
+  });
+
   it("takes the DVC workspace and remote", () => {
     const c = load({ DVC_WORKSPACE: "/data/ws", DVC_REMOTE: "s3://ml-datasets/dvc" });
     expect(c.dvcWorkspace).toBe("/data/ws");

@@ -76,6 +76,8 @@ const EnvSchema = z.object({
   SESSION_SECRET: optionalText.refine((v) => v === undefined || v.length >= 32, "must be at least 32 characters (e.g. `openssl rand -base64 48`)"),
   SESSION_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(12),
   SESSION_COOKIE_SECURE: z.enum(["auto", "true", "false"]).default("auto"),
+  MCP_ALLOWED_HOSTS: optionalText,
+  MCP_ALLOWED_ORIGINS: optionalText,
   CYCLE_BUDGET_USD: nonNegative(5),
   APPROVAL_TTL_MINUTES: positiveInt(60),
   HTTP_TIMEOUT_MS: positiveInt(10_000),
@@ -156,6 +158,22 @@ export interface HttpConfig {
     /** `auto`: Secure when the request came over https (directly or as X-Forwarded-Proto says). */
     secureCookie: "auto" | "always" | "never";
   };
+  /** Who may reach `/mcp`: Host header values (DNS rebinding) and browser Origins; requests without Origin pass. */
+  mcp: { allowedHosts: string[]; allowedOrigins: string[] };
+}
+
+/**
+ * The MCP endpoint's allowlists: the given comma-separated lists, or by default the loopback names
+ * (and HOST when it is a name of its own) and browser pages served from them on PORT. A server bound
+ * to every address behind a domain lists that domain in MCP_ALLOWED_HOSTS.
+ */
+function mcpAllowlists(host: string, port: number, hosts: string | undefined, origins: string | undefined): HttpConfig["mcp"] {
+  const list = (v: string) => v.split(",").map((x) => x.trim().toLowerCase()).filter(Boolean);
+  const loopback = ["localhost", "127.0.0.1", "[::1]"];
+  const own = host === "0.0.0.0" || host === "::" ? [] : [host.includes(":") && !host.startsWith("[") ? `[${host}]` : host.toLowerCase()];
+  const allowedHosts = hosts ? list(hosts) : [...new Set([...loopback, ...own])];
+  const allowedOrigins = origins ? list(origins) : allowedHosts.flatMap((n) => [`http://${n}:${port}`, `https://${n}:${port}`]);
+  return { allowedHosts, allowedOrigins };
 }
 
 /** The anomaly monitor's settings. */
@@ -230,6 +248,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         ttlMs: Math.round(e.SESSION_TTL_HOURS * 3_600_000),
         secureCookie: e.SESSION_COOKIE_SECURE === "auto" ? "auto" : e.SESSION_COOKIE_SECURE === "true" ? "always" : "never",
       },
+      mcp: mcpAllowlists(e.HOST, e.PORT, e.MCP_ALLOWED_HOSTS, e.MCP_ALLOWED_ORIGINS),
     },
     cycleBudgetUsd: e.CYCLE_BUDGET_USD,
     approvalTtlMs: e.APPROVAL_TTL_MINUTES * 60_000,

@@ -13,6 +13,7 @@ import { createSessionCookies } from "./session-cookie.js";
 import { adminRoutes } from "./routes/admin.js";
 import { alertRoutes, WEBHOOK_MAX_BYTES } from "./routes/alerts.js";
 import { approvalRoutes } from "./routes/approvals.js";
+import { mcpRoutes } from "../mcp/index.js";
 import { chatRoutes } from "./routes/chat.js";
 import { consoleRoutes } from "./routes/console.js";
 import { cycleLiveRoutes, liveEventRoutes } from "./routes/cycle-live.js";
@@ -126,6 +127,8 @@ export function createApp(ap: Autopilot) {
   app.all("/api/*", (c) => {
     throw new HttpError(404, "not_found", `no route ${c.req.method} ${c.req.path}`);
   });
+  // MCP for external assistants: its own bearer check, Host/Origin allowlists and JSON-RPC errors.
+  app.route("/mcp", mcpRoutes(ap, ap.config.http.mcp));
   app.route("/", consoleRoutes());
   return app;
 }
