@@ -87,10 +87,10 @@ describe("the console by role", () => {
 
     // An unknown cycle and a malformed id get the server's words.
     await page.goto("/#/cycles/si_2099_01_01_001");
-    expect(await page.locator(".cycle .notice-error").innerText()).toContain("No such cycle: no cycle si_2099_01_01_001");
+    await page.locator(".cycle .notice-error", { hasText: "No such cycle: no cycle si_2099_01_01_001" }).waitFor();
     expect(await page.locator(".cycle-timeline").count()).toBe(0);
     await page.goto("/#/cycles/last-one");
-    expect(await page.locator(".cycle .notice-error").innerText()).toContain("id: is not a cycle id (si_YYYY_MM_DD_NNN)");
+    await page.locator(".cycle .notice-error", { hasText: "id: is not a cycle id (si_YYYY_MM_DD_NNN)" }).waitFor();
 
     await page.goto("/#/chat");
     await page.getByRole("heading", { name: "Chat" }).waitFor();
@@ -121,10 +121,9 @@ describe("the console by role", () => {
   it("an operator's rejection needs a reason, and a refusal of the server shows in the card as the server said it", async () => {
     const c = await open();
     const { page } = c;
-    // No live updates in this page (streams refused, timers paused), so the card stays on screen
-    // after another operator decides it through the API.
+    // No live updates in this page (the stream refused, then the polls left unanswered), so the
+    // card stays on screen after another operator decides it through the API.
     await page.route("**/api/v1/events", (route) => route.abort());
-    await page.clock.install();
     await page.goto(`/#/approvals/${approvalId}`);
     await signIn(page, h.tokens.operator);
     const card = page.locator(`article[data-approval-id="${approvalId}"]`);
@@ -132,7 +131,7 @@ describe("the console by role", () => {
     expect(await card.getAttribute("class")).toContain("highlight");
     // Without the event stream the page says it polls.
     await page.locator('.live-indicator[data-mode="polling"]').waitFor();
-    await page.clock.pauseAt((await page.evaluate(() => Date.now())) + 10);
+    await page.route("**/api/v1/approvals", () => undefined);
 
     const decisions: string[] = [];
     page.on("request", (r) => r.url().includes("/api/v1/approvals/") && r.method() === "POST" && decisions.push(r.url()));
