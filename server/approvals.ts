@@ -50,6 +50,24 @@ export async function decideApproval(
   return { approval: (await ap.store.approvals.get(id)) ?? row, ran };
 }
 
+/** How long an approved request is left to the approval that ran it before a sweep runs it instead. */
+const UNRUN_GRACE_MS = 60_000;
+
+/**
+ * Runs approved requests made outside any cycle whose call never ran: the process that recorded the
+ * approval stopped before running it. Left a minute to that process first; the approval is
+ * single-use, so a request two replicas sweep at once still runs once. Returns how many ran.
+ */
+export async function runLeftoverRequests(ap: Pick<Autopilot, "store" | "gate" | "environment">, now: Date = new Date()): Promise<number> {
+  const leftovers = await ap.store.approvals.listApprovedUnrun(now, new Date(now.getTime() - UNRUN_GRACE_MS));
+  let ran = 0;
+  for (const row of leftovers) {
+    const result = await runApprovedRequest({ approvals: ap.store.approvals, gate: ap.gate, environment: ap.environment }, row.id);
+    if (result?.status === "executed") ran += 1;
+  }
+  return ran;
+}
+
 /** Expires approvals past their deadline at `now` and resumes their cycles, which then escalate. */
 export async function expireApprovals(ap: Autopilot, now: Date = new Date()): Promise<number> {
   const expired = await ap.store.approvals.expireDue(now);

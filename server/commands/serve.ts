@@ -4,7 +4,7 @@ import { loadScenario, parseDuration } from "../../evals/sandbox/index.js";
 import { errorMessage } from "../../core/index.js";
 import { createAutopilot } from "../autopilot.js";
 import { createApp } from "../http/app.js";
-import { expireApprovals } from "../approvals.js";
+import { expireApprovals, runLeftoverRequests } from "../approvals.js";
 import { watchPolicies } from "../policy-watch.js";
 import type { Config } from "../config.js";
 
@@ -29,6 +29,8 @@ export async function runServe(config: Config, out: (line: string) => void): Pro
   const policyWatcher = watchPolicies(ap);
   const timers: NodeJS.Timeout[] = [];
   timers.push(setInterval(() => void expireApprovals(ap).catch((e: unknown) => ap.logger.error({ err: errorMessage(e) }, "approval expiry failed")), 30_000));
+  // An approved request whose process stopped before running it runs here.
+  timers.push(setInterval(() => void runLeftoverRequests(ap).catch((e: unknown) => ap.logger.error({ err: errorMessage(e) }, "approved request sweep failed")), 30_000));
   if (ap.platform.sandbox && config.sandbox.autoAlerts) {
     const raised = new Set<number>();
     const start = Date.parse(scenario.start);

@@ -55,6 +55,8 @@ export interface ApprovalsRepo {
   decide(id: string, decision: ApprovalDecision): Promise<ApprovalRow>;
   /** Marks an approved, unused, unexpired approval of exactly this call as used; null when it is not one. */
   consume(id: string, callHash: string, now: Date): Promise<ApprovalRow | null>;
+  /** Approved requests made outside any cycle whose call has not run, decided at or before `decidedBefore` and not expired at `now`. */
+  listApprovedUnrun(now: Date, decidedBefore: Date): Promise<ApprovalRow[]>;
   /** Marks pending approvals past their expiry as expired and returns them. */
   expireDue(now: Date): Promise<ApprovalRow[]>;
   /**
@@ -139,6 +141,14 @@ export function createApprovalsRepo(db: Database): ApprovalsRepo {
          WHERE id = $1 AND status = 'approved' AND call_hash = $2 AND expires_at > $3 RETURNING *`,
         [id, callHash, now],
       ),
+
+    async listApprovedUnrun(now, decidedBefore) {
+      const r = await db.query(
+        "SELECT * FROM approvals WHERE status = 'approved' AND cycle_id IS NULL AND expires_at > $1 AND decided_at <= $2 ORDER BY decided_at, id",
+        [now, decidedBefore],
+      );
+      return r.rows.map(toApprovalRow);
+    },
 
     async expireDue(now) {
       const r = await db.query("UPDATE approvals SET status = 'expired' WHERE status = 'pending' AND expires_at <= $1 RETURNING *", [now]);
