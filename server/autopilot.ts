@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { EventEmitter } from "node:events";
 import { DEFAULT_SERVICE_CATALOG, parseTriggerContract, systemClock, type Environment, type ServiceCatalog, type SimulatedClock, type TriggerContract } from "../core/index.js";
@@ -81,6 +82,12 @@ export interface Autopilot {
   chat: ChatService;
   /** LangSmith tracing of cycles, when it is configured. */
   tracing: Tracing | null;
+  /**
+   * The bearer the webhook takes from Alertmanager: ALERTMANAGER_WEBHOOK_TOKEN when it is set, else a
+   * secret generated for this process, which only its own senders (the sandbox's simulated
+   * Alertmanager, the demo, the eval runner) know. Operators' API tokens are accepted too.
+   */
+  alertmanagerToken: string;
   close(): Promise<void>;
 }
 
@@ -250,6 +257,7 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     audit,
     chat,
     tracing,
+    alertmanagerToken: config.alerts.webhookToken ?? randomBytes(24).toString("base64url"),
     async close() {
       await monitor.stop();
       await runner.stop();

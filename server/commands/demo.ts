@@ -51,7 +51,7 @@ export async function runDemo(config: Config, scenarioName: string, out: (line: 
       // The scenario's simulated operator answers; an ignored request is one that outlives its deadline.
       if (approval === "ignore") await expireApprovals(ap, farFuture());
       else await decideApproval(ap, paused.pendingApprovalId, { decision: approval === "approve" ? "approved" : "rejected", by: "simulated-operator", reason: reason ?? null });
-    });
+    }, { authorization: `Bearer ${ap.alertmanagerToken}` });
     const expected = scenario.expect.outcome;
     out(`demo: cycle ${cycle.id} ended ${cycle.outcome ?? cycle.status}${cycle.error ? ` (${cycle.error})` : ""}; the scenario expects ${expected}`);
     // Stored as jsonb, the report comes back with its keys reordered; the schema restores its shape.

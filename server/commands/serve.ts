@@ -40,8 +40,7 @@ export async function runServe(config: Config, out: (line: string) => void): Pro
           if (raised.has(index) || ap.platform.clock.now().getTime() < start + parseDuration(alert.at)) return;
           raised.add(index);
           const body = JSON.stringify(ap.platform.sandbox!.alertPayload(index));
-          const headers: Record<string, string> = { "content-type": "application/json" };
-          if (config.alerts.webhookToken) headers.authorization = `Bearer ${config.alerts.webhookToken}`;
+          const headers: Record<string, string> = { "content-type": "application/json", authorization: `Bearer ${ap.alertmanagerToken}` };
           fetch(`${url}/api/v1/alerts/alertmanager`, { method: "POST", headers, body }).catch((e: unknown) => ap.logger.error({ err: errorMessage(e) }, "sandbox alert failed"));
         });
       }, 2_000),

@@ -142,7 +142,7 @@ async function playBeat(world: World, scenario: Scenario, beat: Beat): Promise<v
   }
   const payload = world.ap.platform.sandbox!.alertPayload(beat.index);
   const body = beat.status === "resolved" ? resolved(payload, world.ap.platform.clock.now()) : payload;
-  await expectOk(await world.post("/api/v1/alerts/alertmanager", body), `alert ${beat.index} (${scenario.alerts[beat.index]?.labels.alertname})`);
+  await expectOk(await world.post("/api/v1/alerts/alertmanager", body, "operator"), `alert ${beat.index} (${scenario.alerts[beat.index]?.labels.alertname})`);
 }
 
 // The simulated operator answers as the scenario says for the tool; an ignored request outlives its deadline.

@@ -109,10 +109,27 @@ describe("the webhook with a shared token", () => {
   afterAll(async () => h?.close());
 
   it("refuses a missing or wrong token with 401 and accepts the right one", async () => {
-    expect((await h.webhook(payload([alert({})]))).status).toBe(401);
+    expect((await h.webhook(payload([alert({})]), { authorization: "" })).status).toBe(401);
     const wrong = await h.webhook(payload([alert({})]), { authorization: "Bearer whk-wrong" });
     expect(wrong.status).toBe(401);
     expect(await wrong.text()).not.toContain("whk-0123456789");
     expect((await h.webhook(payload([alert({})]), { authorization: "Bearer whk-0123456789" })).status).toBe(202);
+  });
+});
+
+describe("the webhook without a shared token", () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ scenario: "ndcg-drop" });
+  });
+  afterAll(async () => h?.close());
+
+  it("is never open: without ALERTMANAGER_WEBHOOK_TOKEN it takes an operator's API token (or the process's own Alertmanager secret)", async () => {
+    const none = await h.webhook(payload([alert({})]), { authorization: "" });
+    expect(none.status).toBe(401);
+    expect(((await none.json()) as { error: { message: string } }).error.message).toContain("ALERTMANAGER_WEBHOOK_TOKEN");
+    expect((await h.webhook(payload([alert({})]), { authorization: `Bearer ${h.tokens.viewer}` })).status).toBe(403);
+    expect((await h.webhook(payload([alert({})]), { authorization: `Bearer ${h.tokens.operator}` })).status).toBe(202);
+    expect((await h.webhook(payload([alert({})]), { authorization: `Bearer ${h.ap.alertmanagerToken}` })).status).toBe(202);
   });
 });

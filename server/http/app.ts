@@ -79,9 +79,6 @@ export function createApp(ap: Autopilot) {
     },
     logger: ap.logger,
   });
-  if (!ap.config.alerts.webhookToken && !["127.0.0.1", "localhost", "::1"].includes(ap.config.host)) {
-    ap.logger.warn({ host: ap.config.host }, "the Alertmanager webhook accepts alerts from anyone: set ALERTMANAGER_WEBHOOK_TOKEN");
-  }
 
   const app = new OpenAPIHono({ defaultHook: validationHook });
   app.use(assignRequestId());

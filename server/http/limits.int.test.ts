@@ -68,7 +68,7 @@ describe("validation", () => {
       expect((JSON.parse(res.body) as ErrorBody).error.code).toBe("payload_too_large");
     }
     // Under its own limit, the webhook reads a body larger than the others may send.
-    const webhook = await send(`${h.url}/api/v1/alerts/alertmanager`, "POST", {}, over);
+    const webhook = await send(`${h.url}/api/v1/alerts/alertmanager`, "POST", { authorization: `Bearer ${h.ap.alertmanagerToken}` }, over);
     expect(webhook.status).toBe(400);
     expect((JSON.parse(webhook.body) as ErrorBody).error.code).toBe("invalid_payload");
   });

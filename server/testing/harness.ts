@@ -21,7 +21,7 @@ export interface Harness {
   scenario: Scenario;
   db: Database;
   tokens: { operator: string; viewer: string; admin: string };
-  /** POSTs to the Alertmanager webhook. */
+  /** POSTs to the Alertmanager webhook, as Alertmanager would (with the webhook's token) unless `headers` says otherwise. */
   webhook(body: unknown, headers?: Record<string, string>): Promise<Response>;
   /** Calls the API with a token. */
   api(method: string, pathname: string, token?: string, body?: unknown): Promise<Response>;
@@ -87,7 +87,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     webhook: (body, headers = {}) =>
       fetch(`${url}/api/v1/alerts/alertmanager`, {
         method: "POST",
-        headers: { "content-type": "application/json", ...headers },
+        headers: { "content-type": "application/json", authorization: `Bearer ${ap.alertmanagerToken}`, ...headers },
         body: typeof body === "string" ? body : JSON.stringify(body),
       }),
     settle,
@@ -96,7 +96,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
         const { approval, reason } = scenario.operator;
         if (approval === "ignore") await expireApprovals(ap, farFuture());
         else await api("POST", `/api/v1/approvals/${paused.pendingApprovalId}/${approval === "reject" ? "reject" : "approve"}`, tokens.operator, { reason: reason ?? "simulated operator" });
-      }),
+      }, { authorization: `Bearer ${ap.alertmanagerToken}` }),
     async close({ keepDb = false } = {}) {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await ap.close();

@@ -17,7 +17,7 @@ const route = createRoute({
   tags: ["alerts"],
   summary: "Alertmanager's webhook (payload version 4)",
   description:
-    "Every alert is stored before the 202; alerts are deduplicated by fingerprint while their cycle runs and grouped by service. With ALERTMANAGER_WEBHOOK_TOKEN set, the webhook needs that token as a bearer, or an operator's API token; without it, it is open (the sandbox's default).",
+    "Every alert is stored before the 202; alerts are deduplicated by fingerprint while their cycle runs and grouped by service. The webhook needs ALERTMANAGER_WEBHOOK_TOKEN as a bearer (when it is set) or an operator's API token.",
   request: { body: jsonBody(documentable(WebhookPayloadSchema).openapi("AlertmanagerWebhook")) },
   responses: {
     202: jsonContent(
@@ -33,26 +33,27 @@ const route = createRoute({
 });
 
 /**
- * The webhook's own credentials: the shared ALERTMANAGER_WEBHOOK_TOKEN when it is configured, or an
- * API token of an operator (a machine that raises alerts by hand); open when no token is configured.
+ * The webhook's own credentials: Alertmanager's shared token (ALERTMANAGER_WEBHOOK_TOKEN, or the
+ * process's own secret its sandbox sends with), or an operator's API token (Alertmanager configured
+ * with one, or a machine that raises alerts by hand). Never open.
  */
-function webhookAuth(expected: string | undefined, operator: MiddlewareHandler): MiddlewareHandler {
+function webhookAuth(expected: string, configured: boolean, operator: MiddlewareHandler): MiddlewareHandler {
   return async (c, next) => {
-    if (!expected) return next();
     const presented = /^Bearer\s+(\S+)$/i.exec(c.req.header("authorization") ?? "")?.[1];
     if (secretMatches(presented, expected)) {
       c.set("caller" as never, "alertmanager" as never);
       return next();
     }
     if (presented?.startsWith("apt_")) return operator(c, next);
-    throw new HttpError(401, "unauthenticated", "the webhook needs `Authorization: Bearer <ALERTMANAGER_WEBHOOK_TOKEN>` (or an operator's API token)");
+    const how = configured ? "`Authorization: Bearer <ALERTMANAGER_WEBHOOK_TOKEN>` or an operator's API token" : "an operator's API token as `Authorization: Bearer <token>` (or set ALERTMANAGER_WEBHOOK_TOKEN and send that)";
+    throw new HttpError(401, "unauthenticated", `the webhook needs ${how}`);
   };
 }
 
 /** `POST /api/v1/alerts/alertmanager`: Alertmanager's webhook (payload version 4). */
 export function alertRoutes(ap: Autopilot, guards: Guards) {
   return new OpenAPIHono().openapi(
-    { ...route, middleware: webhookAuth(ap.config.alerts.webhookToken, guards.operator) },
+    { ...route, middleware: webhookAuth(ap.alertmanagerToken, Boolean(ap.config.alerts.webhookToken), guards.operator) },
     async (c) => {
       const payload = c.req.valid("json");
       if (payload.truncatedAlerts > 0) ap.logger.warn({ truncated: payload.truncatedAlerts, group_key: payload.groupKey }, "Alertmanager truncated alerts; raise max_alerts");
