@@ -196,6 +196,7 @@ const CASES: Record<string, Case> = {
       expect(body.status.operationState.phase).toBe("Running");
     }),
   },
+  "autopilot/rolled-back-report.json": { notReplayed: "a cycle report the autopilot's own store holds (its tools read it for the digest); no system the sandbox simulates answers with it" },
   "argocd/sync-operation-in-progress-400.json": {
     why: "a first sync to the recorded revision is still running",
     setup: async (s) => {
