@@ -154,6 +154,10 @@ describe("npm start (autopilot serve) on embedded defaults", () => {
       });
     });
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: "ok" });
+    // The banner says where each door is.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(out).toContain(`console:  ${url}/`);
+    expect(out).toContain(`MCP:      ${url}/mcp`);
     expect(await (await fetch(`${url}/readyz`)).json()).toMatchObject({ status: "ready", database: "pglite", sandbox: true, model: "runbook" });
 
     // A second process uses the same embedded database while the server runs.

@@ -53,8 +53,11 @@ export async function runServe(config: Config, out: (line: string) => void): Pro
   out(`  policies: ${ap.policyDir} (reloaded when a .cedar file changes)`);
   const monitor = config.anomalyMonitor;
   out(`  monitor:  ${monitor.intervalMs > 0 ? `anomalies every ${monitor.intervalMs / 1000} s in the last ${monitor.windowMinutes} min of each series` : "off (ANOMALY_MONITOR_INTERVAL_SECONDS=0)"}`);
-  out(`  webhook:  POST ${url}/api/v1/alerts/alertmanager`);
-  out(`  API:      create a token with \`npx autopilot token create --role operator\``);
+  out(`  console:  ${url}/ (sign in with an API token)`);
+  out(`  API:      ${url}/api/v1 (OpenAPI at /api/v1/openapi.json), metrics at ${url}/metrics`);
+  out(`  MCP:      ${url}/mcp (Streamable HTTP), or \`npx autopilot mcp\` on stdio`);
+  out(`  webhook:  POST ${url}/api/v1/alerts/alertmanager (ALERTMANAGER_WEBHOOK_TOKEN or an operator's token)`);
+  out(`  tokens:   \`npx autopilot token create --role operator\` (viewer, operator or admin)`);
   return {
     async close() {
       for (const t of timers) clearInterval(t);
