@@ -91,6 +91,12 @@ describe("console sessions", () => {
     expect(await out.json()).toEqual({ signed_out: true });
     expect(out.headers.get("set-cookie")).toMatch(/^autopilot_session=; Max-Age=0; Path=\/; HttpOnly; SameSite=Strict/);
     expect((await withCookie(cookie)).status).toBe(401);
+    // Both ends of the session are on the audit trail, under the token's name.
+    const trail = (await h.ap.store.audit.list({ limit: 5000 })).filter((e) => e.kind.startsWith("session_") && e.actor.id === "victor");
+    expect(trail.slice(-2).map((e) => [e.kind, e.decision])).toEqual([
+      ["session_started", "viewer"],
+      ["session_ended", "signed_out"],
+    ]);
   });
 
   it("ends with its token: revoked by the admin API or by `token revoke`", async () => {

@@ -2,6 +2,7 @@ import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
 import type { Autopilot } from "../../autopilot.js";
 import type { SessionsRepo } from "../../store/index.js";
 import { principalOf, ROLES, type Auth } from "../auth.js";
+import { clientAddress } from "../rate-limit.js";
 import { HttpError } from "../errors.js";
 import { errorResponses, jsonBody, jsonContent } from "../openapi.js";
 import { isSameOrigin, type SessionCookies } from "../session-cookie.js";
@@ -46,11 +47,16 @@ export function sessionRoutes(ap: Autopilot, auth: Auth, deps: { sessions: Sessi
       // A page of another site must not sign a browser in as someone else (login CSRF).
       if (c.req.header("origin") && !isSameOrigin(c)) throw new HttpError(403, "cross_origin", "sign in from the console's own origin");
       const row = await ap.store.tokens.verify(c.req.valid("json").token, new Date());
-      if (!row) throw new HttpError(401, "unauthenticated", "the API token is unknown or revoked");
+      if (!row) {
+        // On the log, not the audit trail: anyone can send a wrong token, and the trail is for principals' acts.
+        ap.logger.warn({ request_id: c.get("requestId" as never), address: clientAddress(c) }, "sign-in refused: unknown or revoked token");
+        throw new HttpError(401, "unauthenticated", "the API token is unknown or revoked");
+      }
       const previous = await cookies.read(c);
       if (typeof previous === "string") await sessions.remove(previous);
       const session = await sessions.create({ tokenId: row.id, now: new Date(), ttlMs });
       await cookies.write(c, session.id, session.expiresAt);
+      await ap.audit.append({ at: ap.platform.clock.now(), cycleId: null, kind: "session_started", actor: { type: "Operator", id: row.name }, decision: row.role, data: { token_id: row.id, expires_at: session.expiresAt.toISOString() } });
       c.set("principal" as never, { id: row.id, name: row.name, role: row.role } as never);
       c.header("Cache-Control", "no-store");
       return c.json({ principal: { name: row.name, role: row.role }, via: "session" as const, expires_at: session.expiresAt.toISOString() }, 200);
@@ -64,6 +70,7 @@ export function sessionRoutes(ap: Autopilot, auth: Auth, deps: { sessions: Sessi
       const a = await auth.authenticate(c);
       const ended = a.principal !== null && a.via === "session" && (await sessions.remove(a.sessionId));
       cookies.clear(c);
+      if (ended) await ap.audit.append({ at: ap.platform.clock.now(), cycleId: null, kind: "session_ended", actor: { type: "Operator", id: principalOf(c).name }, decision: "signed_out", data: {} });
       return c.json({ signed_out: ended }, 200);
     });
 }
