@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../testing/harness.js";
 import { createSseParser, type SseEvent } from "../commands/api-client.js";
-import type { CycleRow } from "../store/index.js";
+import { createChatTurnsRepo, type CycleRow } from "../store/index.js";
 import { runApprovedRequest } from "./requests.js";
 
 /** POSTs to the chat and reads the whole event stream (or the error body of a refusal). */
@@ -97,6 +97,12 @@ describe("the chat over HTTP, after a production cycle that rolled back (bad-dep
       const third = await chat(replica, replica.tokens.operator, { message: "what is p95 latency now?", conversation_id: id });
       expect(third.events[0]).toEqual({ event: "meta", data: { conversation_id: id, turn: 3, model: "runbook" } });
       expect(answerOf(third.events)).toMatch(/^p95 latency of search is /);
+      // While a turn of another replica holds the conversation, this one refuses a second message.
+      const turns = createChatTurnsRepo(h.db);
+      expect(await turns.claim(id, "a-replica-mid-turn", new Date(), 60_000)).toBe(true);
+      expect(await chat(h, h.tokens.operator, { message: "list the cycles", conversation_id: id })).toMatchObject({ status: 409, error: { code: "conversation_busy" } });
+      await turns.release(id, "a-replica-mid-turn");
+      expect(data((await chat(replica, replica.tokens.operator, { message: "list the cycles", conversation_id: id })).events, "meta")[0]).toMatchObject({ turn: 4 });
     } finally {
       await replica.close();
     }

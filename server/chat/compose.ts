@@ -6,7 +6,7 @@ import type { AuditPort, PolicyGate } from "../../policies/index.js";
 import { REQUESTABLE_SIGNALS } from "../../tools/autopilot/index.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
-import type { ApprovalsRepo } from "../store/index.js";
+import type { ApprovalsRepo, ChatTurnsRepo } from "../store/index.js";
 import { createRequestApprovals } from "./approvals.js";
 import { createChatService, type ChatService } from "./service.js";
 
@@ -23,6 +23,8 @@ export interface ChatParts {
   contract: TriggerContract;
   clock: Clock;
   logger: Logger;
+  /** Who is answering which conversation, shared by the replicas. */
+  turns: ChatTurnsRepo;
 }
 
 /** Builds the chat: its model (the configured LLM, else the runbook), its graph on the shared checkpointer, and the service. */
@@ -46,6 +48,7 @@ export function composeChat(parts: ChatParts): ChatService {
     clock: parts.clock,
     logger: parts.logger,
     secrets: parts.config.secrets,
+    turns: parts.turns,
   });
 }
 

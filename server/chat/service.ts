@@ -4,6 +4,7 @@ import { GraphRecursionError } from "@langchain/langgraph";
 import { errorMessage, redactSecrets, type Clock } from "../../core/index.js";
 import type { ChatAction, ChatGraph, ChatStateType, ChatStreamEvent } from "../../graphs/index.js";
 import type { Logger } from "../logger.js";
+import type { ChatTurnsRepo } from "../store/index.js";
 import { ChatError, type ChatEvent } from "./events.js";
 
 /** A conversation id: `chat_` and 24 hex digits. */
@@ -23,7 +24,12 @@ export interface ChatServiceDeps {
   logger: Logger;
   /** Secret values that must never reach an answer or an error. */
   secrets: readonly string[];
+  /** Holds a conversation for one turn across replicas (the store's chat_turns); without it, only within this process. */
+  turns?: ChatTurnsRepo;
 }
+
+/** How long a turn holds its conversation: past it, a replica that died mid-turn no longer blocks the next message. */
+export const TURN_LEASE_MS = 10 * 60_000;
 
 /** The operator's chat with the supervisor. */
 export interface ChatService {
@@ -43,7 +49,8 @@ const RECURSION_LIMIT = 60;
 
 /** Creates the chat service over the chat graph. */
 export function createChatService(deps: ChatServiceDeps): ChatService {
-  // A conversation answers one message at a time in this process (two at once would fork its thread).
+  // A conversation answers one message at a time (two at once would fork its thread): here within
+  // this process, and through `turns` across the replicas that share the database.
   const busy = new Set<string>();
   const log = deps.logger.child({ component: "chat" });
 
@@ -57,8 +64,17 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       if (!values.owner || values.owner !== input.operator.name) throw new ChatError("conversation_not_found", `there is no conversation ${conversationId} of yours`);
       number = (values.turn?.number ?? 0) + 1;
     }
-    if (busy.has(conversationId)) throw new ChatError("conversation_busy", `conversation ${conversationId} is still answering the previous message`);
+    const stillAnswering = () => new ChatError("conversation_busy", `conversation ${conversationId} is still answering the previous message`);
+    if (busy.has(conversationId)) throw stillAnswering();
     busy.add(conversationId);
+    // Another replica may be answering this conversation: the database says who holds it.
+    const holder = randomBytes(12).toString("hex");
+    try {
+      if (deps.turns && !(await deps.turns.claim(conversationId, holder, new Date(), TURN_LEASE_MS))) throw stillAnswering();
+    } catch (error) {
+      busy.delete(conversationId);
+      throw error;
+    }
     try {
       yield { event: "meta", data: { conversation_id: conversationId, turn: number, model: deps.modelName } };
       const principal = { type: "Operator", id: input.operator.name, role: input.operator.role };
@@ -104,6 +120,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       yield { event: "error", data: readable(error, conversationId, log, deps.secrets) };
     } finally {
       busy.delete(conversationId);
+      await deps.turns?.release(conversationId, holder).catch((e: unknown) => log.warn({ err: errorMessage(e), conversation_id: conversationId }, "could not release the conversation; its lease lapses"));
     }
   }
 

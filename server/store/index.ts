@@ -40,4 +40,6 @@ export type { GateOverridesRepo, GateOverride } from "./gate-overrides-repo.js";
 export { createAnomalyMonitorRepo } from "./anomaly-monitor-repo.js";
 export type { AnomalyMonitorRepo, AnomalyEventInput, EventClaim } from "./anomaly-monitor-repo.js";
 export { createSessionsRepo } from "./sessions-repo.js";
+export { createChatTurnsRepo } from "./chat-turns-repo.js";
+export type { ChatTurnsRepo } from "./chat-turns-repo.js";
 export type { SessionsRepo, SessionRow } from "./sessions-repo.js";
