@@ -64,7 +64,8 @@ export function cyclesTable(cycles: CycleListItem[], now: Date): string[] {
     c.signal ?? "-",
     triggerOf(c.trigger),
     durationOf(c, now),
-    compactAge(now.getTime() - Date.parse(c.created_at)),
+    // started_at is the runner's wall clock; created_at is the platform's, which the sandbox runs fast.
+    compactAge(now.getTime() - Date.parse(c.started_at ?? c.created_at)),
   ]);
   const head = ["ID", "STATUS", "OUTCOME", "SERVICE", "SIGNAL", "TRIGGER", "DURATION", "AGE"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));

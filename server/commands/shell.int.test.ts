@@ -53,7 +53,7 @@ const approvalStatus = async (id: string) => ((await (await h.api("GET", `/api/v
 describe("autopilot cycles", () => {
   it("prints a table of the newest cycles, a parked one showing the approval it waits for", async () => {
     const { lines, out } = collect();
-    expect(await runCyclesCommand(configFor(h.tokens.viewer), { json: false }, out, { now: new Date(parked.createdAt.getTime() + 3 * 3600_000) })).toBe(0);
+    expect(await runCyclesCommand(configFor(h.tokens.viewer), { json: false }, out, { now: new Date(parked.startedAt!.getTime() + 3 * 3600_000) })).toBe(0);
     expect(lines[0]!.split(/\s{2,}/)).toEqual(["ID", "STATUS", "OUTCOME", "SERVICE", "SIGNAL", "TRIGGER", "DURATION", "AGE"]);
     expect(lines).toHaveLength(2);
     const cells = lines[1]!.split(/\s{2,}/);
