@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Hono } from "hono";
 import { fingerprint } from "./alerts.js";
-import { loadScenario } from "./scenario.js";
+import { loadScenario } from "./scenario-files.js";
 import { listenOn } from "./server.js";
 import { startSandbox, type RunningSandbox } from "./test-support.js";
 

@@ -8,7 +8,7 @@ import { validationErrors } from "../../tools/h2o/errors.js";
 import * as H2o from "../../tools/h2o/schemas.js";
 import { MlflowResponseSchemas as Mlflow } from "../../tools/mlflow/client.js";
 import { allFixtures, argoError, fixtureFiles, h2oError, jobStatus, loadFixture, mapIds, mlflowError, replay, schema, throughPrometheusClient, type Case, type Replay } from "./testing/contract-replay.js";
-import { loadScenario } from "./scenario.js";
+import { loadScenario } from "./scenario-files.js";
 import { argoOperation, h2oForm, importCsv, rankingRows, registerVersion, startSandbox, trainModel, values, writeCsv, type RunningSandbox } from "./test-support.js";
 
 /**

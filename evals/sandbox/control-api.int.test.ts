@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadScenario } from "./scenario.js";
+import { loadScenario } from "./scenario-files.js";
 import { startSandbox, type RunningSandbox } from "./test-support.js";
 
 let s: RunningSandbox;

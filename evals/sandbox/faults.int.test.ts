@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { loadScenario, type ScenarioFault } from "./scenario.js";
+import { loadScenario } from "./scenario-files.js";
+import type { ScenarioFault } from "./scenario.js";
 import { startSandbox, type RunningSandbox } from "./test-support.js";
 
 let s: RunningSandbox | undefined;

@@ -5,16 +5,7 @@ export type { SandboxListener } from "./server.js";
 export type { SandboxState } from "./state.js";
 export type { GitOpsReader, GitOpsValues } from "./gitops.js";
 export type { AlertmanagerWebhook } from "./alerts.js";
-export {
-  ScenarioSchema,
-  ScenarioError,
-  SCENARIOS_DIR,
-  loadScenario,
-  parseScenario,
-  scenarioPath,
-  listScenarios,
-  scenarioJsonSchema,
-  writeScenarioJsonSchema,
-} from "./scenario.js";
+export { ScenarioSchema } from "./scenario.js";
+export { ScenarioError, SCENARIOS_DIR, loadScenario, parseScenario, scenarioPath, listScenarios, scenarioJsonSchema, writeScenarioJsonSchema } from "./scenario-files.js";
 export type { Scenario, ScenarioEvent, ScenarioFault, ScenarioAlert } from "./scenario.js";
 export { parseDuration } from "./duration.js";

@@ -4,18 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { rmSync } from "node:fs";
 import { parseDuration } from "./duration.js";
-import {
-  listScenarios,
-  loadScenario,
-  operatorAnswer,
-  parseScenario,
-  scenarioFlagSettings,
-  scenarioJsonSchema,
-  scenarioPath,
-  ScenarioError,
-  SCENARIOS_DIR,
-  writeScenarioJsonSchema,
-} from "./scenario.js";
+import { operatorAnswer, scenarioFlagSettings } from "./scenario.js";
+import { listScenarios, loadScenario, parseScenario, scenarioJsonSchema, scenarioPath, ScenarioError, SCENARIOS_DIR, writeScenarioJsonSchema } from "./scenario-files.js";
 
 const dir = mkdtempSync(join(tmpdir(), "scenario-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

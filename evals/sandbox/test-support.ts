@@ -3,7 +3,8 @@ import { SimulatedClock } from "../../core/index.js";
 import { createRandom } from "./random.js";
 import type { GitOpsReader, GitOpsValues } from "./gitops.js";
 import { createSandbox, type Sandbox, type SandboxOptions, type SandboxUrls } from "./sandbox.js";
-import { loadScenario, type Scenario } from "./scenario.js";
+import { loadScenario } from "./scenario-files.js";
+import type { Scenario } from "./scenario.js";
 
 /** A GitOps repository held in a map, keyed by revision (tests only). */
 export interface MemoryGitOps extends GitOpsReader {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_TRIGGER_CONTRACT, isSignal, isTriggered, type Signal } from "../../core/index.js";
-import { listScenarios, loadScenario } from "../sandbox/scenario.js";
+import { listScenarios, loadScenario } from "../sandbox/scenario-files.js";
 import { argoOperation, h2oForm, importCsv, rankingRows, registerVersion, startSandbox, trainModel, values, writeCsv, type RunningSandbox } from "../sandbox/test-support.js";
 
 /**

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadScenario } from "../scenario.js";
+import { loadScenario } from "../scenario-files.js";
 import {
   argoOperation,
   DATASET_COLUMNS,

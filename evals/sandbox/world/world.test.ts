@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { SimulatedClock } from "../../../core/index.js";
-import { loadScenario, type Scenario } from "../scenario.js";
+import { loadScenario } from "../scenario-files.js";
+import type { Scenario } from "../scenario.js";
 import { World, type ServingState } from "./world.js";
 
 const START = Date.parse("2026-11-20T08:00:00Z");
