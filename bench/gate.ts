@@ -22,8 +22,9 @@ import { elapsedUs, summarize, type Summary } from "./stats.js";
 
 /** A write tool that does nothing, so the gate's own cost is what is timed. */
 export const NOOP_TOOL = defineTool({
-  name: "autopilot_bench_noop",
-  system: "autopilot",
+  // A loop write (dvc's system), as the agents make them: the autopilot's own system is closed to agents.
+  name: "dvc_bench_noop",
+  system: "dvc",
   title: "Benchmark no-op",
   description: "Does nothing and succeeds; the policy benchmark times the gate around it.",
   input: z.object({ call: z.string().describe("a label that makes each call's input, and so its hash, distinct") }),
