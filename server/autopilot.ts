@@ -203,10 +203,10 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     },
     checkpointer,
   });
-  const chat = composeChat({ config, gate, checkpointer, approvals: store.approvals, audit, environment, catalog, contract, clock: platform.clock, logger, turns: createChatTurnsRepo(db) });
   const tracing = config.tracing.enabled && config.tracing.apiKey
     ? createTracing({ apiKey: config.tracing.apiKey, endpoint: config.tracing.endpoint, project: config.tracing.project, secrets: config.secrets })
     : null;
+  const chat = composeChat({ config, gate, checkpointer, approvals: store.approvals, audit, environment, catalog, contract, clock: platform.clock, logger, turns: createChatTurnsRepo(db), tracing });
   const runner = createCycleRunner({
     cycles: store.cycles,
     graph,

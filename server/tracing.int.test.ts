@@ -89,3 +89,30 @@ describe("LangSmith tracing of a cycle that waits for approvals", () => {
     expect(root.outputs).toEqual({ outcome: "promoted" });
   });
 });
+
+describe("LangSmith tracing of the chat", () => {
+  let sink3: LangSmithSink;
+  let h3: Harness;
+  beforeAll(async () => {
+    sink3 = await startLangSmithSink();
+    h3 = await startHarness({ scenario: "ndcg-drop", env: { LANGSMITH_TRACING: "true", LANGSMITH_API_KEY: KEY, LANGSMITH_ENDPOINT: sink3.url } });
+  });
+  afterAll(async () => {
+    await h3?.close();
+    await sink3?.close();
+  });
+
+  it("sends each turn as a trace of its own, with the gated tool call inside, before the answer ends", async () => {
+    const res = await h3.api("POST", "/api/v1/chat", h3.tokens.operator, { message: "what is p95 latency of search now?" });
+    const body = await res.text();
+    const conversation = /"conversation_id":"(chat_[0-9a-f]{24})"/.exec(body)![1]!;
+    const all = [...sink3.runs.values()];
+    const roots = all.filter((r) => !r.parent_run_id);
+    expect(roots.map((r) => r.name)).toEqual([`chat ${conversation} turn 1`]);
+    expect(roots[0]!.extra?.metadata).toMatchObject({ conversation_id: conversation, operator: "olivia" });
+    expect(roots[0]!.end_time).toBeDefined();
+    expect(all.every((r) => r.trace_id === roots[0]!.id)).toBe(true);
+    expect(all.some((r) => r.name === "tools")).toBe(true);
+    expect(JSON.stringify(all)).not.toContain(KEY);
+  });
+});

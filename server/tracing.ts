@@ -11,6 +11,8 @@ export interface Tracing {
   runConfig(cycle: CycleRow): Promise<{ callbacks: CallbackManager }>;
   /** Closes the cycle's root run when the cycle ended, then sends every queued batch. */
   settled(cycle: CycleRow): Promise<void>;
+  /** Callbacks that trace one chat turn as a trace of its own (named by the run's `runName`), and a flush for after it. */
+  chatRun(): { callbacks: CallbackManager; flush(): Promise<void> };
   /** The LangSmith page of the cycle's trace, or null when LangSmith does not answer in time (it is asked once per process). */
   traceUrl(cycle: Pick<CycleRow, "id" | "createdAt">): Promise<string | null>;
 }
@@ -74,6 +76,11 @@ export function createTracing(options: TracingOptions): Tracing {
     }
   };
   return {
+    chatRun() {
+      const callbacks = new CallbackManager();
+      callbacks.addHandler(new LangChainTracer({ client, projectName: options.project }), true);
+      return { callbacks, flush: () => client.awaitPendingTraceBatches() };
+    },
     async traceUrl(cycle) {
       projectUrl ??= askProjectUrl();
       const base = await projectUrl;

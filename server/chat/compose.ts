@@ -6,6 +6,7 @@ import type { AuditPort, PolicyGate } from "../../policies/index.js";
 import { REQUESTABLE_SIGNALS } from "../../tools/autopilot/index.js";
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
+import type { Tracing } from "../tracing.js";
 import type { ApprovalsRepo, ChatTurnsRepo } from "../store/index.js";
 import { createRequestApprovals } from "./approvals.js";
 import { createChatService, type ChatService } from "./service.js";
@@ -25,6 +26,8 @@ export interface ChatParts {
   logger: Logger;
   /** Who is answering which conversation, shared by the replicas. */
   turns: ChatTurnsRepo;
+  /** LangSmith tracing, when it is configured: each turn is traced. */
+  tracing: Tracing | null;
 }
 
 /** Builds the chat: its model (the configured LLM, else the runbook), its graph on the shared checkpointer, and the service. */
@@ -49,6 +52,7 @@ export function composeChat(parts: ChatParts): ChatService {
     logger: parts.logger,
     secrets: parts.config.secrets,
     turns: parts.turns,
+    tracing: parts.tracing ?? undefined,
   });
 }
 

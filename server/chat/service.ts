@@ -5,6 +5,7 @@ import { errorMessage, redactSecrets, type Clock } from "../../core/index.js";
 import type { ChatAction, ChatGraph, ChatStateType, ChatStreamEvent } from "../../graphs/index.js";
 import type { Logger } from "../logger.js";
 import type { ChatTurnsRepo } from "../store/index.js";
+import type { Tracing } from "../tracing.js";
 import { ChatError, type ChatEvent } from "./events.js";
 
 /** A conversation id: `chat_` and 24 hex digits. */
@@ -24,6 +25,8 @@ export interface ChatServiceDeps {
   logger: Logger;
   /** Secret values that must never reach an answer or an error. */
   secrets: readonly string[];
+  /** LangSmith tracing of each turn, when it is configured. */
+  tracing?: Pick<Tracing, "chatRun">;
   /** Holds a conversation for one turn across replicas (the store's chat_turns); without it, only within this process. */
   turns?: ChatTurnsRepo;
 }
@@ -67,6 +70,8 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
     const stillAnswering = () => new ChatError("conversation_busy", `conversation ${conversationId} is still answering the previous message`);
     if (busy.has(conversationId)) throw stillAnswering();
     busy.add(conversationId);
+    // Each turn is a trace of its own in LangSmith, when tracing is on.
+    const traced = deps.tracing?.chatRun();
     // Another replica may be answering this conversation: the database says who holds it.
     const holder = randomBytes(12).toString("hex");
     try {
@@ -85,6 +90,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
         turn: { number, startedAt: deps.clock.now().toISOString(), modelCalls: 0, toolCalls: 0 },
       };
       const stream = await deps.graph.stream(update, {
+        ...(traced ? { callbacks: traced.callbacks } : {}),
         configurable: { thread_id: conversationId, principal },
         streamMode: ["messages", "custom"],
         signal,
@@ -120,6 +126,7 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
       yield { event: "error", data: readable(error, conversationId, log, deps.secrets) };
     } finally {
       busy.delete(conversationId);
+      await traced?.flush().catch((e: unknown) => log.warn({ err: errorMessage(e), conversation_id: conversationId }, "could not send the turn's trace"));
       await deps.turns?.release(conversationId, holder).catch((e: unknown) => log.warn({ err: errorMessage(e), conversation_id: conversationId }, "could not release the conversation; its lease lapses"));
     }
   }
