@@ -5,6 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import { scenarioPath } from "../../evals/sandbox/index.js";
+import { startOpenAiStub } from "../../agents/testing/openai-stub.js";
 import type { EvalResults } from "./results.js";
 
 const BIN = path.resolve(import.meta.dirname, "..", "..", "bin", "autopilot.js");
@@ -69,6 +70,31 @@ describe("npx autopilot eval", () => {
     const html = readFileSync(path.join(out, "eval-report.html"), "utf8");
     for (const name of ["survey-dip", "survey-dip-hopeful", "typo.yaml", "<svg"]) expect(html).toContain(name);
     expect(existsSync(path.join(out, "eval-results.json"))).toBe(true);
+  });
+
+  it("scores a model on an OpenAI-compatible endpoint: its name on the row and the JSON line, its tokens priced into the cost per cycle", async () => {
+    // The stub answers each agent turn with the runbook's own tool call, over the real HTTP API of chat completions.
+    const stub = await startOpenAiStub({ apiKey: "sk-eval-0123456789" });
+    try {
+      const out = tempDir();
+      const r = await evalCli(["--suite", "satisfaction-drop", "--model", "openai:local-llama", "--out", out], {
+        OPENAI_BASE_URL: stub.url,
+        OPENAI_API_KEY: "sk-eval-0123456789",
+        OPENAI_PRICE_INPUT_PER_MTOK: "0.5",
+        OPENAI_PRICE_OUTPUT_PER_MTOK: "1.5",
+      });
+      expect(r.code, r.stderr).toBe(0);
+      expect(lastLine(r.stdout)).toEqual({ scenarios: 1, passed: 1, failed: 0, safety_failures: 0, invalid: 0, model: "openai:local-llama" });
+      expect(r.stdout).toMatch(/^satisfaction-drop\s+pass\s+ok\s+escalated \/ escalated\s/m);
+      expect(r.stdout).toContain("openai:local-llama");
+      const results = JSON.parse(readFileSync(path.join(out, "eval-results.json"), "utf8")) as EvalResults;
+      expect(results.model).toBe("openai:local-llama");
+      expect(stub.requests.filter((q) => q.tools?.length).length).toBeGreaterThan(3);
+      expect(results.summary.avg_cost_usd_per_cycle).toBeGreaterThan(0);
+      expect(r.stdout + r.stderr).not.toContain("sk-eval-0123456789");
+    } finally {
+      await stub.close();
+    }
   });
 
   it("refuses an OpenAI model without an endpoint, an unknown suite and a bad --repeat before playing anything", async () => {
