@@ -7,6 +7,7 @@ export { allowedMoves, routeAfterAgent, routeAfterSupervisor, routeAfterTools, l
 export type { CycleLimits } from "./routes.js";
 export type { CycleGraphDeps, ApprovalRequestsPort, ArtifactsPort } from "./deps.js";
 export { buildReport, CycleReportSchema } from "./report.js";
+export { latestFindings } from "./brief.js";
 export type { CycleReport } from "./report.js";
 export type { ApprovalAnswer, ApprovalInterrupt } from "./nodes/tools.js";
 export { createChatGraph } from "./chat-graph.js";
@@ -15,4 +16,3 @@ export type { ChatStateType, ChatAction } from "./chat-state.js";
 export { DEFAULT_CHAT_LIMITS } from "./chat-routes.js";
 export type { ChatLimits } from "./chat-routes.js";
 export type { ChatGraphDeps, ChatApprovalsPort, ChatStreamEvent } from "./chat-deps.js";
-export { chatScope } from "./nodes/chat-tools.js";

@@ -23,6 +23,11 @@ export interface CallScope {
   spentUsd: number;
 }
 
+/** The scope of a call made outside any cycle (a person in the chat, an assistant over MCP, the console), in an environment. */
+export function outsideCycleScope(environment: Environment): CallScope {
+  return { cycleId: null, environment, phase: "none", gatePassed: false, gateNeedsApproval: false, spentUsd: 0 };
+}
+
 /** One tool call presented to the gate. */
 export interface ToolCallRequest {
   principal: Principal;

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chatScope } from "../graphs/index.js";
-import type { Principal } from "../policies/index.js";
+import { outsideCycleScope, type Principal } from "../policies/index.js";
 import { startHarness, type Harness } from "./testing/harness.js";
 import { runLeftoverRequests } from "./approvals.js";
 
@@ -14,7 +13,7 @@ describe("approved requests made outside any cycle", () => {
   it("runs, once, a request whose approval was recorded by a process that stopped before running it", async () => {
     const principal: Principal = { type: "McpClient", id: "claude-desktop" };
     const input = { service: "search", signal: "ndcg_drop", reason: "relevance looks low since the sale" };
-    const checked = await h.ap.gate.check({ principal, tool: "autopilot_request_cycle", input, scope: chatScope(h.ap.environment) });
+    const checked = await h.ap.gate.check({ principal, tool: "autopilot_request_cycle", input, scope: outsideCycleScope(h.ap.environment) });
     expect(checked.decision?.outcome).toBe("require_approval");
     const now = new Date();
     const asked = await h.ap.store.approvals.create({ cycleId: null, tool: "autopilot_request_cycle", input, callHash: checked.callHash!, principal, reasons: checked.decision!.reasons, requestedAt: new Date(now.getTime() - 5 * 60_000), expiresAt: new Date(now.getTime() + 60 * 60_000) });

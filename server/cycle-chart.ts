@@ -1,6 +1,7 @@
 import { isSignal, type Environment } from "../core/index.js";
 import { signalSelector } from "../tools/index.js";
-import type { Principal } from "../policies/index.js";
+import { latestFindings, type CycleStateType } from "../graphs/index.js";
+import { outsideCycleScope, type Principal } from "../policies/index.js";
 import type { AuditRow, CycleRow } from "./store/index.js";
 import type { Autopilot } from "./autopilot.js";
 
@@ -98,7 +99,7 @@ export async function buildCycleChart(ap: Pick<Autopilot, "gate" | "graph" | "co
     principal,
     tool: "prometheus_query_range",
     input: { query, minutes, end: new Date(endMs).toISOString(), step_seconds: stepSeconds, samples: CHART_POINTS + 1 },
-    scope: { cycleId: null, environment: cycle.environment as Environment, phase: "none", gatePassed: false, gateNeedsApproval: false, spentUsd: 0 },
+    scope: outsideCycleScope(cycle.environment as Environment),
   });
   const window = { start: new Date(endMs - minutes * 60_000).toISOString(), end: new Date(endMs).toISOString(), step_seconds: stepSeconds };
   if (result.status !== "executed") return { ...empty(result.status === "invalid" ? result.message : `the policy refused the query: ${result.decision.reasons.join("; ")}`, metric), window };
@@ -109,11 +110,8 @@ export async function buildCycleChart(ap: Pick<Autopilot, "gate" | "graph" | "co
   return { metric, unavailable: null, window, series, anomalies: anomalies.flagged, marks };
 }
 
-/** The findings of a cycle that has not finished, from its checkpoint. */
-async function liveFindings(ap: Pick<Autopilot, "graph">, cycleId: string): Promise<Record<string, unknown> | undefined> {
+/** The findings of a cycle that has not finished, from its checkpoint, as its report will list them. */
+async function liveFindings(ap: Pick<Autopilot, "graph">, cycleId: string): Promise<Record<string, unknown>> {
   const snapshot = await ap.graph.getState({ configurable: { thread_id: cycleId } });
-  const list = (snapshot.values as { findings?: { kind: string; data: Record<string, unknown> }[] }).findings ?? [];
-  const out: Record<string, unknown> = {};
-  for (const f of list) out[f.kind] = f.data;
-  return out;
+  return latestFindings({ findings: (snapshot.values as Partial<CycleStateType>).findings ?? [] });
 }

@@ -1,5 +1,5 @@
 import type { Environment } from "../core/index.js";
-import type { CallScope, GateResult, Principal } from "../policies/index.js";
+import { outsideCycleScope, type CallScope, type GateResult, type Principal } from "../policies/index.js";
 import type { BaselineList } from "../tools/mlflow/index.js";
 import { HttpError } from "./http/errors.js";
 import type { Autopilot } from "./autopilot.js";
@@ -37,7 +37,7 @@ export async function operatorRollback(
 ): Promise<ManualRollback> {
   const entry = ap.catalog[request.service];
   if (!entry) throw new HttpError(404, "unknown_service", `service "${request.service}" is not in the catalog (${Object.keys(ap.catalog).join(", ")})`);
-  const scope: CallScope = { cycleId: null, environment: request.environment, phase: "rollback", gatePassed: false, gateNeedsApproval: false, spentUsd: 0 };
+  const scope: CallScope = { ...outsideCycleScope(request.environment), phase: "rollback" };
   const steps: ManualRollback["steps"] = [];
   const attempt = async (tool: string, input: Record<string, unknown>) => {
     const result = await ap.gate.execute({ principal, tool, input, scope });

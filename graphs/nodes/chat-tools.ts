@@ -1,19 +1,13 @@
 import { ToolMessage, type AIMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { Environment } from "../../core/index.js";
 import { renderToolOutcome } from "../../tools/index.js";
-import type { CallScope, GateResult, Principal } from "../../policies/index.js";
+import { outsideCycleScope, type GateResult, type Principal } from "../../policies/index.js";
 import type { ChatGraphDeps, ChatStreamEvent } from "../chat-deps.js";
 import type { ChatAction, ChatStateType, ChatUpdate } from "../chat-state.js";
 import { principalOf } from "./chat-principal.js";
 
 /** What the chat shows a model of one tool result; larger than a cycle's, since reports are read whole. */
 const CHAT_OUTPUT_CAP = 12_000;
-
-/** The facts of a chat call the gate decides on: outside any cycle, in the deployment's environment. */
-export function chatScope(environment: Environment): CallScope {
-  return { cycleId: null, environment, phase: "none", gatePassed: false, gateNeedsApproval: false, spentUsd: 0 };
-}
 
 /**
  * Runs the model's tool calls one by one through the policy gate, as the operator. A call the gate
@@ -39,7 +33,7 @@ export function chatToolsNode(deps: ChatGraphDeps, allowed: ReadonlySet<string>)
         emit({ type: "tool", tool: call.name, input: call.args, decision: "deny", status: "refused" });
         content = JSON.stringify({ status: "error", summary: message, error: { code: "tool_not_allowed", message, retryable: false } });
       } else {
-        const result = await deps.gate.execute({ principal, tool: call.name, input: call.args, scope: chatScope(deps.environment), signal: config.signal });
+        const result = await deps.gate.execute({ principal, tool: call.name, input: call.args, scope: outsideCycleScope(deps.environment), signal: config.signal });
         const action = await actionOf(deps, principal, call.name, result, state, at);
         if (action) actions.push(action);
         emit({ type: "tool", tool: call.name, input: call.args, decision: result.status === "invalid" ? null : result.decision.outcome, status: statusOf(result) });

@@ -1,6 +1,5 @@
 import type { Environment } from "../../core/index.js";
-import { chatScope } from "../../graphs/index.js";
-import type { GateResult, PolicyGate, Principal } from "../../policies/index.js";
+import { outsideCycleScope, type GateResult, type PolicyGate, type Principal } from "../../policies/index.js";
 import type { ApprovalsRepo } from "../store/index.js";
 
 /** What running an approved request needs. */
@@ -21,5 +20,5 @@ export async function runApprovedRequest(deps: ApprovedRequestDeps, approvalId: 
   const asker = row.principal as Partial<Principal> | null;
   if ((asker?.type !== "Operator" && asker?.type !== "McpClient") || typeof asker.id !== "string") return null;
   const principal: Principal = { type: asker.type, id: asker.id, ...(typeof asker.role === "string" ? { role: asker.role } : {}) };
-  return deps.gate.execute({ principal, tool: row.tool, input: row.input, scope: chatScope(deps.environment), approvalId: row.id });
+  return deps.gate.execute({ principal, tool: row.tool, input: row.input, scope: outsideCycleScope(deps.environment), approvalId: row.id });
 }

@@ -2,8 +2,7 @@ import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { ENVIRONMENTS, type Environment } from "../../core/index.js";
-import { chatScope } from "../../graphs/index.js";
-import type { Principal } from "../../policies/index.js";
+import { outsideCycleScope, type Principal } from "../../policies/index.js";
 import { ALL_TOOLS, renderToolOutcome, type AnyTool } from "../../tools/index.js";
 import type { Autopilot } from "../autopilot.js";
 import { createRequestApprovals } from "../chat/index.js";
@@ -49,7 +48,7 @@ export function createMcpServer(deps: McpDeps, caller: McpCaller): McpServer {
 
   for (const tool of visible) {
     server.registerTool(tool.name, { title: tool.title, description: tool.description, inputSchema: tool.input, annotations: toolAnnotations(tool) }, async (args, extra) => {
-      const result = await deps.gate.execute({ principal, tool: tool.name, input: args, scope: chatScope(deps.environment), signal: extra.signal });
+      const result = await deps.gate.execute({ principal, tool: tool.name, input: args, scope: outsideCycleScope(deps.environment), signal: extra.signal });
       switch (result.status) {
         case "executed":
           return text(renderToolOutcome(result.outcome, MCP_OUTPUT_CAP), result.outcome.status === "error");
@@ -87,7 +86,7 @@ export function createMcpServer(deps: McpDeps, caller: McpCaller): McpServer {
       annotations: { title: "Explain what the policies would decide", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     async ({ tool, input, environment }) => {
-      const checked = await deps.gate.check({ principal, tool, input, scope: chatScope((environment ?? deps.environment) as Environment) });
+      const checked = await deps.gate.check({ principal, tool, input, scope: outsideCycleScope((environment ?? deps.environment) as Environment) });
       if (!checked.decision) return text({ status: "invalid", tool, message: checked.invalid ?? `unknown tool ${tool}` }, true);
       const d = checked.decision;
       return text({ tool, environment: environment ?? deps.environment, as: `McpClient:${caller.name}`, outcome: d.outcome, reasons: d.reasons, policies: d.policies, obligations: d.obligations, hard_stop: d.hardStop });

@@ -1,17 +1,13 @@
 import { createRoute, OpenAPIHono, z } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { isCycleId } from "../../../core/index.js";
 import type { Autopilot } from "../../autopilot.js";
 import { buildTimeline } from "../../cycle-timeline.js";
 import { buildCycleChart, type CycleChart } from "../../cycle-chart.js";
 import { createLiveFeed, followCycle } from "../../live-feed.js";
-import type { AuditRow, CycleRow } from "../../store/index.js";
-import type { ApiPrincipal, Guards } from "../auth.js";
-import { HttpError } from "../errors.js";
-import { cycleView } from "./cycles.js";
-
-const CycleParams = z.object({ id: z.string().openapi({ param: { name: "id", in: "path" }, example: "si_2026_11_20_001" }) });
+import type { AuditRow } from "../../store/index.js";
+import { principalOf, type Guards } from "../auth.js";
+import { errorResponses, jsonContent } from "../openapi.js";
+import { CycleIdParams, cycleOr404, CycleViewSchema, cycleView } from "./cycles.js";
 
 const TimelineStep = z
   .object({
@@ -31,7 +27,7 @@ const TimelineStep = z
   })
   .openapi("TimelineStep");
 
-const Timeline = z.object({ cycle: z.record(z.string(), z.unknown()), steps: z.array(TimelineStep), trace_url: z.string().nullable() }).openapi("CycleTimeline");
+const Timeline = z.object({ cycle: CycleViewSchema, steps: z.array(TimelineStep), trace_url: z.string().nullable() }).openapi("CycleTimeline");
 
 const Chart = z
   .object({
@@ -45,7 +41,29 @@ const Chart = z
   .openapi("CycleChart");
 
 const eventStream = (description: string) => ({ 200: { description, content: { "text/event-stream": { schema: z.string() } } } });
-const errorResponses = { 400: { description: "not a cycle id" }, 401: { description: "no principal" }, 404: { description: "no such cycle" } };
+
+// Every route here reads one cycle, named in the path.
+const ofOneCycle = { method: "get" as const, tags: ["cycles"], request: { params: CycleIdParams } };
+const routes = {
+  timeline: createRoute({
+    ...ofOneCycle,
+    path: "/{id}/timeline",
+    summary: "A cycle's timeline: every step, tool call, policy decision with its reasons, result and duration",
+    responses: { 200: jsonContent(Timeline, "The timeline."), ...errorResponses(400, 404) },
+  }),
+  chart: createRoute({
+    ...ofOneCycle,
+    path: "/{id}/chart",
+    summary: "The trigger metric around the cycle, the points the anomaly detector flagged, and the alert, deploy, approval and rollback marks",
+    responses: { 200: jsonContent(Chart, "The chart's data."), ...errorResponses(400, 404) },
+  }),
+  events: createRoute({
+    ...ofOneCycle,
+    path: "/{id}/events",
+    summary: "Server-sent events while the cycle runs: `audit` (each new entry, id = its seq), `cycle` (the cycle when it changes), `end` when it settled",
+    responses: { ...eventStream("text/event-stream until the cycle settles or the client leaves"), ...errorResponses(400, 404) },
+  }),
+};
 
 /** Finished cycles' charts, kept a while: a finished cycle's series does not change, and each read is an audited tool call. */
 const CHART_CACHE_MS = 5 * 60_000;
@@ -56,66 +74,30 @@ const KEEPALIVE_MS = 15_000;
 /** A cycle's timeline, its chart and its live events (viewer role). */
 export function cycleLiveRoutes(ap: Autopilot, guards: Guards) {
   const charts = new Map<string, { at: number; chart: CycleChart }>();
-  const cycleOr404 = async (id: string): Promise<CycleRow> => {
-    if (!isCycleId(id)) throw new HttpError(400, "invalid_cycle_id", `"${id}" is not a cycle id (si_YYYY_MM_DD_NNN)`);
-    const row = await ap.store.cycles.get(id);
-    if (!row) throw new HttpError(404, "not_found", `no cycle ${id}`);
-    return row;
-  };
   const entriesOf = (cycleId: string) => ap.store.audit.list({ cycleId, limit: 5000 });
-  const principalOf = (c: Context) => {
-    const p = c.get("principal" as never) as ApiPrincipal;
-    return { type: "Operator" as const, id: p.name, role: p.role };
-  };
-
-  const timeline = createRoute({
-    method: "get",
-    path: "/{id}/timeline",
-    tags: ["cycles"],
-    summary: "A cycle's timeline: every step, tool call, policy decision with its reasons, result and duration",
-    middleware: [guards.viewer] as const,
-    request: { params: CycleParams },
-    responses: { 200: { description: "the timeline", content: { "application/json": { schema: Timeline } } }, ...errorResponses },
-  });
-  const chart = createRoute({
-    method: "get",
-    path: "/{id}/chart",
-    tags: ["cycles"],
-    summary: "The trigger metric around the cycle, the points the anomaly detector flagged, and the alert, deploy, approval and rollback marks",
-    middleware: [guards.viewer] as const,
-    request: { params: CycleParams },
-    responses: { 200: { description: "the chart's data", content: { "application/json": { schema: Chart } } }, ...errorResponses },
-  });
-  const events = createRoute({
-    method: "get",
-    path: "/{id}/events",
-    tags: ["cycles"],
-    summary: "Server-sent events while the cycle runs: `audit` (each new entry, id = its seq), `cycle` (the cycle when it changes), `end` when it settled",
-    middleware: [guards.viewer] as const,
-    request: { params: CycleParams },
-    responses: { ...eventStream("text/event-stream until the cycle settles or the client leaves"), ...errorResponses },
-  });
+  const viewer = { middleware: guards.viewer };
 
   return new OpenAPIHono()
-    .openapi(timeline, async (c) => {
-      const row = await cycleOr404(c.req.valid("param").id);
+    .openapi({ ...routes.timeline, ...viewer }, async (c) => {
+      const row = await cycleOr404(ap, c.req.valid("param").id);
       const steps = buildTimeline(await entriesOf(row.id));
       const traceUrl = ap.tracing ? await ap.tracing.traceUrl(row) : null;
       return c.json({ cycle: cycleView(row), steps, trace_url: traceUrl }, 200);
     })
-    .openapi(chart, async (c) => {
-      const row = await cycleOr404(c.req.valid("param").id);
+    .openapi({ ...routes.chart, ...viewer }, async (c) => {
+      const row = await cycleOr404(ap, c.req.valid("param").id);
       const cached = charts.get(row.id);
       if (cached && Date.now() - cached.at < CHART_CACHE_MS) return c.json(cached.chart, 200);
-      const built = await buildCycleChart(ap, row, await entriesOf(row.id), principalOf(c));
+      const { name, role } = principalOf(c);
+      const built = await buildCycleChart(ap, row, await entriesOf(row.id), { type: "Operator", id: name, role });
       if (row.status === "completed" || row.status === "failed") {
         if (charts.size >= CHART_CACHE_SIZE) charts.delete(charts.keys().next().value!);
         charts.set(row.id, { at: Date.now(), chart: built });
       }
       return c.json(built, 200);
     })
-    .openapi(events, async (c) => {
-      const row = await cycleOr404(c.req.valid("param").id);
+    .openapi({ ...routes.events, ...viewer }, async (c) => {
+      const row = await cycleOr404(ap, c.req.valid("param").id);
       // A reconnecting EventSource says where it stopped.
       const afterSeq = Number(c.req.header("last-event-id") ?? 0) || 0;
       return streamSSE(c, async (stream) => {
@@ -148,7 +130,7 @@ export function liveEventRoutes(ap: Autopilot, guards: Guards) {
     tags: ["cycles"],
     summary: "Server-sent events: `cycle` (a cycle that started or changed) and `approval` (an approval that was requested or decided)",
     middleware: [guards.viewer] as const,
-    responses: { ...eventStream("text/event-stream until the client leaves"), 401: { description: "no principal" } },
+    responses: eventStream("text/event-stream until the client leaves"),
   });
   return new OpenAPIHono().openapi(route, (c) =>
     streamSSE(c, async (stream) => {

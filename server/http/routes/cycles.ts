@@ -117,13 +117,15 @@ const routes = {
   }),
 };
 
+/** The cycle `id` names (validated by CycleIdParams), or a 404. */
+export async function cycleOr404(ap: Pick<Autopilot, "store">, id: string): Promise<CycleRow> {
+  const row = await ap.store.cycles.get(id);
+  if (!row) throw new HttpError(404, "not_found", `no cycle ${id}`);
+  return row;
+}
+
 /** Cycles, their reports, audit trails and artifacts (viewer). */
 export function cycleRoutes(ap: Autopilot, guards: Guards) {
-  const cycleOr404 = async (id: string) => {
-    const row = await ap.store.cycles.get(id);
-    if (!row) throw new HttpError(404, "not_found", `no cycle ${id}`);
-    return row;
-  };
   const viewer = { middleware: guards.viewer };
   return new OpenAPIHono()
     .openapi({ ...routes.list, ...viewer }, async (c) => {
@@ -132,16 +134,16 @@ export function cycleRoutes(ap: Autopilot, guards: Guards) {
       return c.json({ cycles: rows.map(cycleView), next_before: rows.length === q.limit ? rows[rows.length - 1]!.id : null }, 200);
     })
     .openapi({ ...routes.get, ...viewer }, async (c) => {
-      const row = await cycleOr404(c.req.valid("param").id);
+      const row = await cycleOr404(ap, c.req.valid("param").id);
       return c.json({ cycle: cycleView(row), report: (row.report ?? null) as CycleReport | null }, 200);
     })
     .openapi({ ...routes.audit, ...viewer }, async (c) => {
-      const row = await cycleOr404(c.req.valid("param").id);
+      const row = await cycleOr404(ap, c.req.valid("param").id);
       const entries = await ap.store.audit.list({ cycleId: row.id, limit: 5000 });
       return c.json({ cycle_id: row.id, entries }, 200);
     })
     .openapi({ ...routes.artifacts, ...viewer }, async (c) => {
-      const row = await cycleOr404(c.req.valid("param").id);
+      const row = await cycleOr404(ap, c.req.valid("param").id);
       return c.json({ cycle_id: row.id, artifacts: await ap.store.artifacts.list(row.id) }, 200);
     });
 }
