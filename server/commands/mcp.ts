@@ -42,7 +42,9 @@ export async function runMcpCommand(config: Pick<Config, "client" | "secrets">, 
   local.onmessage = (message: JSONRPCMessage) => {
     if (isJSONRPCRequest(message) && message.method === "initialize") initializeIds.add(message.id);
     upstream.send(message).catch((error: unknown) => {
-      const why = `the autopilot at ${url} did not take the message: ${errorMessage(error)}`;
+      // A refused connection is the usual case: no server runs there.
+      const unreachable = error instanceof TypeError && error.message === "fetch failed";
+      const why = unreachable ? `could not reach the autopilot at ${url} (is the server running? \`npm start\`, or set AUTOPILOT_URL)` : `the autopilot at ${url} did not take the message: ${errorMessage(error)}`;
       say(`autopilot mcp: ${why}`);
       // A request gets an answer either way, so the assistant does not wait forever.
       if (isJSONRPCRequest(message)) void local.send({ jsonrpc: "2.0", id: message.id, error: { code: -32000, message: redactSecrets(why, config.secrets) } });

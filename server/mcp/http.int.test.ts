@@ -78,6 +78,14 @@ describe("MCP over Streamable HTTP at /mcp, and over stdio through `npx autopilo
     expect((await fetch(`${h.url}/mcp`, { headers: { authorization: `Bearer ${h.tokens.operator}` } })).status).toBe(405);
   });
 
+  it("answers an assistant over stdio with where it looked when no server runs there", async () => {
+    const root = path.resolve(import.meta.dirname, "../..");
+    const lonely = new Client({ name: "stdio-assistant", version: "1.0.0" });
+    const transport = new StdioClientTransport({ command: process.execPath, args: [path.join(root, "bin/autopilot.js"), "mcp"], cwd: root, env: { PATH: process.env.PATH ?? "", AUTOPILOT_URL: "http://127.0.0.1:9", AUTOPILOT_TOKEN: h.tokens.viewer, LOG_LEVEL: "silent" }, stderr: "pipe" });
+    await expect(lonely.connect(transport)).rejects.toThrow(/could not reach the autopilot at http:\/\/127\.0\.0\.1:9 \(is the server running\?/);
+    await lonely.close();
+  });
+
   it("relays stdio to the server: an assistant that starts `autopilot mcp` as a process gets the same tools and policies", async () => {
     const viewerClient = new Client({ name: "stdio-assistant", version: "1.0.0" });
     const root = path.resolve(import.meta.dirname, "../..");
