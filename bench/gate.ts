@@ -4,13 +4,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
-import { DEFAULT_TRIGGER_CONTRACT, parseTriggerContract, systemClock, type Environment, type TriggerContract } from "../core/index.js";
+import { DEFAULT_TRIGGER_CONTRACT, systemClock, withGateOverrides, type Environment, type TriggerContract } from "../core/index.js";
 import { createPolicyGate, type CallScope, type PolicyEngine } from "../policies/index.js";
 import {
   createApprovalsRepo,
   createAuditRepo,
   createFlagsRepo,
   createGateOverridesRepo,
+  createGateStateRepo,
   createQuotasRepo,
   migrate,
   openDatabase,
@@ -100,19 +101,16 @@ export async function benchGate(engine: PolicyEngine, db: Database, calls: numbe
   const timer = createPortTimer();
   const audit = createAuditRepo(db);
   const overrides = createGateOverridesRepo(db);
-  const contract = async (environment: Environment): Promise<TriggerContract> => {
-    const found = await overrides.list(environment);
-    if (found.length === 0) return DEFAULT_TRIGGER_CONTRACT;
-    return parseTriggerContract({ signals: Object.fromEntries(found.map((o) => [o.signal, { gate: o.rules }])) });
-  };
+  const contract = async (environment: Environment): Promise<TriggerContract> => withGateOverrides(DEFAULT_TRIGGER_CONTRACT, await overrides.list(environment));
   const gate = createPolicyGate({
     engine: timer.port("engine", { decide: engine.decide }),
     tools: [NOOP_TOOL],
     clients: {} as ToolClients,
-    audit: timer.port("audit", { append: audit.append }),
+    audit: timer.port("audit", { append: audit.append, appendIfState: audit.appendIfState }),
     approvals: timer.port("approvals", createApprovalsRepo(db)),
     flags: timer.port("flags", createFlagsRepo(db)),
     quotas: timer.port("quotas", createQuotasRepo(db)),
+    state: timer.port("state", createGateStateRepo(db)),
     contract: timer.timed("contract (gate overrides)", contract),
     clock: systemClock,
     sandbox: false,

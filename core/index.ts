@@ -13,6 +13,7 @@ export {
   CANDIDATE_STRATEGIES,
   DEFAULT_TRIGGER_CONTRACT,
   parseTriggerContract,
+  withGateOverrides,
   isTriggered,
   isRollbackBreached,
   isSignal,

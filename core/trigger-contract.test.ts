@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TRIGGER_CONTRACT, isRollbackBreached, isTriggered, parseTriggerContract } from "./trigger-contract.js";
+import { DEFAULT_TRIGGER_CONTRACT, isRollbackBreached, isTriggered, parseTriggerContract, withGateOverrides } from "./trigger-contract.js";
 import { segmentMetric } from "./service-catalog.js";
 import { formatCycleId, cycleDay, isCycleId } from "./cycle-id.js";
 
@@ -28,6 +28,18 @@ describe("trigger contract", () => {
     expect(c.signals.ndcg_drop.trigger).toEqual({ kind: "relative_drop", fraction: 0.05 });
     expect(c.signals.ndcg_drop.gate).toEqual(DEFAULT_TRIGGER_CONTRACT.signals.ndcg_drop.gate);
     expect(() => parseTriggerContract({ abTrafficPercent: 90 })).toThrow();
+  });
+  it("puts gate overrides over a configured contract, one signal's gate each, and refuses rules that do not parse", () => {
+    const configured = parseTriggerContract({ abTrafficPercent: 10 });
+    const rules = [{ kind: "relative_gain", metric: "recall_at_20", fraction: 0.05 }];
+    const c = withGateOverrides(configured, [{ signal: "recall_drop", rules }]);
+    expect(c.signals.recall_drop.gate).toEqual(rules);
+    expect(c.signals.recall_drop.rollback).toEqual(configured.signals.recall_drop.rollback);
+    expect(c.signals.ndcg_drop).toEqual(configured.signals.ndcg_drop);
+    expect(c.abTrafficPercent).toBe(10);
+    expect(configured.signals.recall_drop.gate).not.toEqual(rules);
+    expect(withGateOverrides(configured, [])).toBe(configured);
+    expect(() => withGateOverrides(configured, [{ signal: "recall_drop", rules: [{ kind: "nonsense" }] }])).toThrow();
   });
 });
 

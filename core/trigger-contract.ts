@@ -209,6 +209,16 @@ export function parseTriggerContract(override: unknown = {}): TriggerContract {
   return TriggerContractSchema.parse(merged);
 }
 
+/**
+ * `contract` with each override's rules as its signal's quality gate (the admins' per-environment
+ * overrides); the result is validated like any contract, so a rule that does not parse throws.
+ */
+export function withGateOverrides(contract: TriggerContract, overrides: ReadonlyArray<{ signal: string; rules: unknown[] }>): TriggerContract {
+  if (overrides.length === 0) return contract;
+  const signals = Object.fromEntries(overrides.map((o) => [o.signal, { gate: o.rules }]));
+  return TriggerContractSchema.parse(deepMerge(structuredClone(contract), { signals }));
+}
+
 function deepMerge(base: unknown, patch: unknown): unknown {
   if (Array.isArray(patch) || typeof patch !== "object" || patch === null) return patch;
   if (typeof base !== "object" || base === null || Array.isArray(base)) return patch;

@@ -78,7 +78,7 @@ export async function reserveQuotas(
   deps: { flags: FlagSnapshot; quotas: QuotasPort; now: Date; holdsSlot: boolean },
 ): Promise<Decision | null> {
   const { flags, quotas, now } = deps;
-  if (!facts.cycleId) return null;
+  if (!facts.cycleId || !reservesQuotas(facts, flags, deps.holdsSlot)) return null;
   const period = quotaPeriod(now);
   const cycleId = facts.cycleId;
   if (flags.maxCyclesPerDay.enabled && !deps.holdsSlot) {
@@ -94,6 +94,15 @@ export async function reserveQuotas(
     }
   }
   return null;
+}
+
+/**
+ * Whether an allowed call that changes a system has something to reserve (so reserveQuotas writes):
+ * a cycle's first slot of the day, or spend under a daily budget.
+ */
+export function reservesQuotas(facts: ContextFacts, flags: FlagSnapshot, holdsSlot: boolean): boolean {
+  if (!facts.cycleId) return false;
+  return (flags.maxCyclesPerDay.enabled && !holdsSlot) || (flags.costOptimization.enabled && facts.spentUsd > 0);
 }
 
 /** A deny no approval can lift. */

@@ -262,3 +262,126 @@ describe("the policy gate", () => {
     expect(gate.tool("h2o_train_thing")?.name).toBe("h2o_train_thing");
   });
 });
+
+/**
+ * A gate over storage with a gate-state version, as server/store has it: every change to the
+ * flags or the quotas moves the version, and the guarded append refuses a stale one.
+ */
+function versionedSetup(initial: Partial<FlagSnapshot> = {}) {
+  let flags = flagsFor(initial);
+  let version = 0;
+  const reads = { flags: 0 };
+  const audit: AuditEntry[] = [];
+  const quotas = memoryQuotas();
+  const append = (e: AuditEntry) => {
+    audit.push(e);
+    return { seq: audit.length, hash: "h" };
+  };
+  const gate = createPolicyGate({
+    engine,
+    tools,
+    clients: {} as ToolClients,
+    audit: { append: async (e) => append(e), appendIfState: async (e, at) => (at === version ? append(e) : null) },
+    approvals: { consume: async () => null },
+    flags: {
+      forEnvironment: async () => {
+        reads.flags++;
+        return flags;
+      },
+    },
+    quotas: {
+      ...quotas,
+      reserveCycleSlot: async (input) => {
+        version++;
+        return quotas.reserveCycleSlot(input);
+      },
+    },
+    state: { version: async () => version },
+    contract: async () => DEFAULT_TRIGGER_CONTRACT,
+    clock: new SimulatedClock({ start: new Date("2026-11-20T08:00:00Z") }),
+    sandbox: true,
+    cycleBudgetUsd: 5,
+  });
+  return {
+    gate,
+    audit,
+    reads,
+    quotas,
+    /** An admin's change on any replica: the flags and the version move together. */
+    setFlags(patch: Partial<FlagSnapshot>) {
+      flags = flagsFor({ ...initial, ...patch });
+      version++;
+    },
+  };
+}
+
+describe("the policy gate deciding again on what it read (gate-state version)", () => {
+  const train = (cycleId = "si_2026_11_20_001") => ({ principal: agent, tool: "h2o_train_thing", input: { target: "m" }, scope: scope({ phase: "train", cycleId }) });
+  const noLimits = { maxCyclesPerDay: { enabled: false, limit: 20 }, costOptimization: { enabled: false, budgetUsdPerDay: 500 } };
+
+  it("reads once for a cycle's calls while nothing it decides on has changed", async () => {
+    const { gate, audit, reads } = versionedSetup(noLimits);
+    for (let i = 0; i < 3; i++) expect((await gate.execute(train())).status).toBe("executed");
+    expect(reads.flags).toBe(1);
+    expect(audit.map((a) => a.kind)).toEqual(["policy_decision", "tool_result", "policy_decision", "tool_result", "policy_decision", "tool_result"]);
+    // Another cycle reads its own (its quota state is its own).
+    await gate.execute(train("si_2026_11_20_002"));
+    expect(reads.flags).toBe(2);
+  });
+
+  it("reads afresh when anything changed since, so a kill switch thrown elsewhere stops the very next call", async () => {
+    const { gate, audit, reads, setFlags } = versionedSetup(noLimits);
+    const ranBefore = write.calls.length;
+    expect((await gate.execute(train())).status).toBe("executed");
+    setFlags({ killSwitch: true });
+    const stopped = await gate.execute(train());
+    expect(stopped.status).toBe("denied");
+    if (stopped.status === "denied") expect(stopped.decision.hardStop).toBe(true);
+    expect(write.calls.length).toBe(ranBefore + 1);
+    expect(reads.flags).toBe(2);
+    // The allow decided on the stale read was never recorded: the trail holds the fresh deny only.
+    expect(audit.map((a) => `${a.kind}:${a.decision}`)).toEqual(["policy_decision:allow", "tool_result:success", "policy_decision:deny"]);
+  });
+
+  it("makes quota reservations on fresh reads only, and keeps nothing read before a reservation", async () => {
+    const { gate, reads, quotas } = versionedSetup({ maxCyclesPerDay: { enabled: true, limit: 1 } });
+    expect((await gate.execute(train())).status).toBe("executed"); // takes the day's only slot: fresh
+    expect((await gate.execute(train())).status).toBe("executed"); // holds it now: fresh, then kept
+    expect((await gate.execute(train())).status).toBe("executed"); // kept
+    expect(reads.flags).toBe(2);
+    expect(quotas.slots.get("production:2026-11-20")?.size).toBe(1);
+    const other = await gate.execute(train("si_2026_11_20_002"));
+    expect(other.status).toBe("denied");
+    if (other.status === "denied") expect(other.decision.reasons[0]).toContain("the cycle limit is reached");
+  });
+
+  it("reads afresh for every call without a version to check (no GateStatePort)", async () => {
+    const { gate, reads } = setupCounting();
+    for (let i = 0; i < 3; i++) await gate.execute(train());
+    expect(reads.flags).toBe(3);
+  });
+});
+
+/** The plain setup, counting flag reads. */
+function setupCounting() {
+  const reads = { flags: 0 };
+  const gate = createPolicyGate({
+    engine,
+    tools,
+    clients: {} as ToolClients,
+    audit: { append: async () => ({ seq: 1, hash: "h" }) },
+    approvals: { consume: async () => null },
+    flags: {
+      forEnvironment: async () => {
+        reads.flags++;
+        return flagsFor({ maxCyclesPerDay: { enabled: false, limit: 20 } });
+      },
+    },
+    quotas: memoryQuotas(),
+    contract: async () => DEFAULT_TRIGGER_CONTRACT,
+    clock: new SimulatedClock({ start: new Date("2026-11-20T08:00:00Z") }),
+    sandbox: true,
+    cycleBudgetUsd: 5,
+  });
+  return { gate, reads };
+}

@@ -2,8 +2,8 @@ import { hash } from "node:crypto";
 import { canonicalJson, errorMessage, redactSecrets, systemClock, type Clock, type Environment, type Phase, type TriggerContract } from "../core/index.js";
 import { errorOutcome, type AnyTool, type ToolClients, type ToolContext, type ToolOutcome } from "../tools/index.js";
 import type { Decision, PolicyRequest } from "./engine.js";
-import { buildPolicyContext, denyDecision, enforceObligations, readQuotaState, reserveQuotas, type ContextFacts } from "./gate-context.js";
-import type { AuditPort, ApprovalsPort, FlagsPort, QuotasPort } from "./ports.js";
+import { buildPolicyContext, denyDecision, enforceObligations, quotaPeriod, readQuotaState, reserveQuotas, reservesQuotas, type ContextFacts, type QuotaState } from "./gate-context.js";
+import type { AuditPort, ApprovalsPort, FlagSnapshot, FlagsPort, GateStatePort, QuotasPort } from "./ports.js";
 
 /** Who calls a tool. */
 export interface Principal {
@@ -55,6 +55,12 @@ export interface PolicyGateDeps {
   approvals: ApprovalsPort;
   flags: FlagsPort;
   quotas: QuotasPort;
+  /**
+   * The version of the flags, overrides and quotas. With it (and audit.appendIfState) a call
+   * decides on what the gate read for its cycle before and records the decision only if that
+   * version still holds: one round trip instead of two. Without it every call reads afresh.
+   */
+  state?: GateStatePort;
   /** The trigger contract in force in an environment (defaults plus admins' gate overrides). */
   contract: (environment: Environment) => Promise<TriggerContract>;
   clock: Clock;
@@ -90,6 +96,17 @@ export function callHash(tool: string, input: unknown, cycleId: string | null): 
   return hash("sha256", canonicalJson({ tool, input, cycle_id: cycleId }), "hex");
 }
 
+/** What a decision reads from storage, and the gate state's version it was read at (null without a GateStatePort). */
+interface Settings {
+  flags: FlagSnapshot;
+  contract: TriggerContract;
+  quota: QuotaState;
+  version: number | null;
+}
+
+/** How many (environment, cycle, day) settings the gate keeps for deciding again. */
+const MAX_REMEMBERED = 256;
+
 /** Creates the policy gate. */
 export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
   const byName = new Map(deps.tools.map((t) => [t.name, t] as const));
@@ -120,19 +137,37 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
   });
 
   /**
-   * Everything a decision reads from the database, read at once: the environment's flags and
-   * contract, and today's quotas (which depend on no flag).
+   * Everything a decision reads from the database, read at once (one batched SELECT, one
+   * snapshot): the environment's flags and contract, today's quotas (which depend on no flag) and
+   * the version they are at.
    */
-  const settings = (environment: Environment, cycleId: string | null) => {
-    const now = deps.clock.now();
-    return Promise.all([deps.flags.forEnvironment(environment), deps.contract(environment), readQuotaState(deps.quotas, environment, cycleId, now), now] as const);
+  const settings = async (environment: Environment, cycleId: string | null, now: Date): Promise<Settings> => {
+    const [flags, contract, quota, version] = await Promise.all([
+      deps.flags.forEnvironment(environment),
+      deps.contract(environment),
+      readQuotaState(deps.quotas, environment, cycleId, now),
+      deps.state ? deps.state.version() : null,
+    ]);
+    return { flags, contract, quota, version };
+  };
+
+  // The settings last read per environment, cycle and quota day, kept only when the version
+  // guard can vouch for them: a decision made on them is recorded only while the version holds.
+  const remembered = new Map<string, Settings>();
+  const guarded = deps.state !== undefined && deps.audit.appendIfState !== undefined;
+  const settingsKey = (scope: CallScope, now: Date) => `${scope.environment}\n${scope.cycleId ?? ""}\n${quotaPeriod(now)}`;
+  const remember = (key: string, read: Settings) => {
+    if (!guarded || read.version === null) return;
+    remembered.delete(key);
+    if (remembered.size >= MAX_REMEMBERED) remembered.delete(remembered.keys().next().value!);
+    remembered.set(key, read);
   };
 
   /** The decision on a call and the exact request it was made on (kept in the audit for replay). */
-  async function decide(req: ToolCallRequest, tool: AnyTool, input: Record<string, unknown>, approved: boolean, reserve: boolean, read: ReturnType<typeof settings>) {
+  async function decide(req: ToolCallRequest, tool: AnyTool, input: Record<string, unknown>, approved: boolean, reserve: boolean, read: Promise<Settings>, now: Date) {
     let request: PolicyRequest | null = null;
     try {
-      const [flags, contract, quota, now] = await read;
+      const { flags, contract, quota } = await read;
       const context = buildPolicyContext(facts(req, input, approved), { flags, quota, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
       request = {
         principal: { type: req.principal.type, id: req.principal.id, role: req.principal.role },
@@ -149,8 +184,16 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
     }
   }
 
-  async function audit(req: ToolCallRequest, kind: string, tool: string, decision: string | undefined, data: unknown): Promise<void> {
-    await deps.audit.append({ at: deps.clock.now(), cycleId: req.scope.cycleId, kind, actor: { type: req.principal.type, id: req.principal.id }, tool, decision, data });
+  /** A call that changes a system and, if allowed, has quota to reserve: reservations are made on fresh reads only. */
+  const reserves = (req: ToolCallRequest, tool: AnyTool, input: Record<string, unknown>, approved: boolean, read: Settings) =>
+    !tool.flags.readOnly && reservesQuotas(facts(req, input, approved), read.flags, read.quota.holdsSlot);
+
+  /** Appends an audit row; with a `stateVersion`, only while the gate state is at it (false otherwise). */
+  async function audit(req: ToolCallRequest, kind: string, tool: string, decision: string | undefined, data: unknown, stateVersion: number | null = null): Promise<boolean> {
+    const entry = { at: deps.clock.now(), cycleId: req.scope.cycleId, kind, actor: { type: req.principal.type, id: req.principal.id }, tool, decision, data };
+    if (stateVersion !== null && deps.audit.appendIfState) return (await deps.audit.appendIfState(entry, stateVersion)) !== null;
+    await deps.audit.append(entry);
+    return true;
   }
 
   async function run(tool: AnyTool, input: Record<string, unknown>, req: ToolCallRequest, contract: TriggerContract): Promise<ToolOutcome> {
@@ -203,13 +246,15 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
     async check(req) {
       const prepared = prepare(req);
       if ("error" in prepared) return { decision: null, callHash: null, invalid: prepared.error };
-      const { decision } = await decide(req, prepared.tool, prepared.input, false, false, settings(req.scope.environment, req.scope.cycleId));
+      const now = deps.clock.now();
+      const { decision } = await decide(req, prepared.tool, prepared.input, false, false, settings(req.scope.environment, req.scope.cycleId, now), now);
       return { decision, callHash: prepared.hash };
     },
 
     async decideOperatorAction(principal, action, environment) {
       try {
-        const [flags, contract, quota, now] = await settings(environment, null);
+        const now = deps.clock.now();
+        const { flags, contract, quota } = await settings(environment, null, now);
         const base: ContextFacts = { environment, phase: "none", cycleId: null, gatePassed: false, gateNeedsApproval: false, spentUsd: 0, sandbox: deps.sandbox, approved: false, input: {} };
         const context = buildPolicyContext(base, { flags, quota, now, contract, cycleBudgetUsd: deps.cycleBudgetUsd });
         return deps.engine.decide({ principal, action, resource: { type: "Environment", id: environment }, context });
@@ -235,35 +280,64 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
         }
         approved = true;
       }
-      const read = settings(req.scope.environment, req.scope.cycleId);
-      const { decision, request } = await decide(req, tool, input, approved, true, read);
+      const now = deps.clock.now();
+      const key = settingsKey(req.scope, now);
       // The decision (and the exact request, so it can be replayed) is on record before anything runs.
-      await audit(req, "policy_decision", tool.name, decision.outcome, {
-        input,
-        call_hash: hash,
-        phase: req.scope.phase,
-        reasons: decision.reasons,
-        policies: decision.policies,
-        obligations: decision.obligations,
-        hard_stop: decision.hardStop,
-        approval_id: req.approvalId ?? null,
-        request,
-      });
+      const record = (decision: Decision, request: PolicyRequest | null, stateVersion: number | null) =>
+        audit(
+          req,
+          "policy_decision",
+          tool.name,
+          decision.outcome,
+          {
+            input,
+            call_hash: hash,
+            phase: req.scope.phase,
+            reasons: decision.reasons,
+            policies: decision.policies,
+            obligations: decision.obligations,
+            hard_stop: decision.hardStop,
+            approval_id: req.approvalId ?? null,
+            request,
+          },
+          stateVersion,
+        );
+      let outcome: { decision: Decision; read: Settings | null } | null = null;
+      const kept = guarded ? remembered.get(key) : undefined;
+      if (kept) {
+        // Decided again on what this cycle's last call read, and recorded only if none of it has
+        // changed since (on any replica); otherwise, and when quota is to be reserved, read afresh.
+        const { decision, request } = await decide(req, tool, input, approved, false, Promise.resolve(kept), now);
+        const reserving = decision.outcome === "allow" && reserves(req, tool, input, approved, kept);
+        if (!reserving && (await record(decision, request, kept.version))) outcome = { decision, read: kept };
+        else remembered.delete(key);
+      }
+      if (!outcome) {
+        const read = settings(req.scope.environment, req.scope.cycleId, now);
+        const { decision, request } = await decide(req, tool, input, approved, true, read, now);
+        await record(decision, request, null);
+        const fresh = await read.catch(() => null);
+        // A reservation moves the version, so what was read before it is not worth keeping.
+        if (fresh && !reserves(req, tool, input, approved, fresh)) remember(key, fresh);
+        outcome = { decision, read: fresh };
+      }
+      const { decision, read } = outcome;
       if (decision.outcome === "deny") return { status: "denied", decision, callHash: hash };
       if (decision.outcome === "require_approval") return { status: "approval_required", decision, callHash: hash, input };
+      if (!read) throw new Error("unreachable: an allowed call was decided without its settings");
       const started = Date.now();
-      // The settings were read once: the tool sees the gate rules the decision saw.
-      const outcome = scrub(await run(tool, input, req, (await read)[1]));
+      // The tool sees the gate rules the decision saw.
+      const result = scrub(await run(tool, input, req, read.contract));
       const durationMs = Date.now() - started;
-      await audit(req, "tool_result", tool.name, outcome.status, {
+      await audit(req, "tool_result", tool.name, result.status, {
         call_hash: hash,
-        status: outcome.status,
-        summary: outcome.summary,
+        status: result.status,
+        summary: result.summary,
         duration_ms: durationMs,
-        error: outcome.status === "error" ? outcome.error : undefined,
-        artifacts: outcome.status === "success" ? (outcome.artifacts ?? []).map((a) => a.name) : [],
+        error: result.status === "error" ? result.error : undefined,
+        artifacts: result.status === "success" ? (result.artifacts ?? []).map((a) => a.name) : [],
       });
-      return { status: "executed", decision, callHash: hash, outcome, durationMs };
+      return { status: "executed", decision, callHash: hash, outcome: result, durationMs };
     },
   };
 }

@@ -11,5 +11,5 @@ export { PolicyError, PolicyLoadError, isPolicyLoadError } from "./errors.js";
 export type { PolicyProblem } from "./errors.js";
 export { createPolicyGate, callHash, outsideCycleScope } from "./gate.js";
 export type { Principal, CallScope, ToolCallRequest, GateResult, PolicyGateDeps, PolicyGate } from "./gate.js";
-export type { AuditEntry, AuditPort, ApprovalsPort, FlagSnapshot, FlagsPort, QuotasPort } from "./ports.js";
+export type { AuditEntry, AuditPort, ApprovalsPort, FlagSnapshot, FlagsPort, GateStatePort, QuotasPort } from "./ports.js";
 export { quotaPeriod } from "./gate-context.js";

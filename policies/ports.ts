@@ -17,6 +17,20 @@ export interface AuditEntry {
 /** The append-only audit trail. */
 export interface AuditPort {
   append(entry: AuditEntry): Promise<{ seq: number | string; hash: string }>;
+  /**
+   * Appends `entry` only if the gate state is still at `stateVersion` (see GateStatePort), the
+   * check and the write in one statement; null, with nothing written, when it has moved.
+   */
+  appendIfState?(entry: AuditEntry, stateVersion: number): Promise<{ seq: number | string; hash: string } | null>;
+}
+
+/**
+ * The version of everything a decision reads from storage (flags, gate overrides, quotas), moved
+ * by every change to any of them. With it and AuditPort.appendIfState the gate may decide again on
+ * what it read before, and records the decision only if nothing changed since.
+ */
+export interface GateStatePort {
+  version(): Promise<number>;
 }
 
 /** Approvals: consumed once, for exactly the call they were granted for. */

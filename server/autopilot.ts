@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { EventEmitter } from "node:events";
-import { DEFAULT_SERVICE_CATALOG, parseTriggerContract, systemClock, type Environment, type ServiceCatalog, type SimulatedClock, type TriggerContract } from "../core/index.js";
+import { DEFAULT_SERVICE_CATALOG, systemClock, withGateOverrides, type Environment, type ServiceCatalog, type SimulatedClock, type TriggerContract } from "../core/index.js";
 import { ALL_TOOLS } from "../tools/index.js";
 import { createPolicyGate, DEFAULT_POLICY_DIR, loadPolicyEngine, type AuditEntry, type AuditPort, type PolicyEngine, type PolicyGate } from "../policies/index.js";
 import { createParaphraser, openAiProvider, runbookProvider, TEAM, type ModelProvider } from "../agents/index.js";
@@ -28,6 +28,7 @@ import {
   createCyclesRepo,
   createFlagsRepo,
   createGateOverridesRepo,
+  createGateStateRepo,
   createQuotasRepo,
   createTokensRepo,
   migrate,
@@ -137,18 +138,17 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
   const catalog: ServiceCatalog = sandboxed ? { ...DEFAULT_SERVICE_CATALOG, [scenario.service]: { app: scenario.app, model: scenario.model, dataset: scenario.dataset } } : DEFAULT_SERVICE_CATALOG;
 
   // Admins' quality-gate overrides replace a signal's gate rules in one environment.
-  const contractFor = async (env: Environment): Promise<TriggerContract> => {
-    const overrides = await store.gateOverrides.list(env);
-    if (overrides.length === 0) return contract;
-    const signals: Record<string, unknown> = { ...contract.signals };
-    for (const o of overrides) signals[o.signal] = { ...(signals[o.signal] as object | undefined), gate: o.rules };
-    return parseTriggerContract({ ...contract, signals });
-  };
+  const contractFor = async (env: Environment): Promise<TriggerContract> => withGateOverrides(contract, await store.gateOverrides.list(env));
   const events = new EventEmitter();
   const audit = {
     async append(entry: AuditEntry) {
       const head = await store.audit.append(entry);
       events.emit("audit", { ...entry, seq: head.seq } satisfies AuditEvent);
+      return head;
+    },
+    async appendIfState(entry: AuditEntry, stateVersion: number) {
+      const head = await store.audit.appendIfState(entry, stateVersion);
+      if (head) events.emit("audit", { ...entry, seq: head.seq } satisfies AuditEvent);
       return head;
     },
   };
@@ -163,6 +163,7 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
     approvals: store.approvals,
     flags: store.flags,
     quotas: store.quotas,
+    state: createGateStateRepo(db),
     contract: contractFor,
     clock: platform.clock,
     sandbox: platform.allSandbox,

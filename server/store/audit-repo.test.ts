@@ -138,6 +138,36 @@ describe("audit repo", () => {
     expect(await audit.verify()).toMatchObject({ ok: false, firstBrokenSeq: 3, reason: "entries 3..5 are missing (the head is at 5)" });
   });
 
+  describe("appendIfState (the gate's guarded decision row)", () => {
+    const version = async () => Number((await db.query("SELECT version FROM gate_state WHERE id = 1")).rows[0]!.version);
+    const bump = () => db.query("UPDATE feature_flags SET enabled = enabled WHERE flag_name = 'kill_switch' AND environment = 'dev'");
+
+    it("writes while the gate state is at the version given, and writes nothing once it moved", async () => {
+      await appendFive();
+      const at = await version();
+      const written = await audit.appendIfState(entry(6), at);
+      expect(written?.seq).toBe(6);
+      await bump();
+      expect(await audit.appendIfState(entry(7), at)).toBeNull();
+      expect((await audit.head()).seq).toBe(6);
+      // The refused append leaves the remembered head right: the next append follows entry 6.
+      expect((await audit.appendIfState(entry(7), await version()))?.seq).toBe(7);
+      expect(await audit.verify()).toMatchObject({ ok: true, rows: 7 });
+    });
+
+    it("checks the version under the head's lock too, when another writer (a replica) moved the head", async () => {
+      const other = createAuditRepo(db);
+      await audit.append(entry(1));
+      await other.append(entry(2));
+      const at = await version();
+      await bump();
+      expect(await audit.appendIfState(entry(3), at)).toBeNull();
+      await other.append(entry(3));
+      expect((await audit.appendIfState(entry(4), await version()))?.seq).toBe(4);
+      expect(await audit.verify()).toMatchObject({ ok: true, rows: 4 });
+    });
+  });
+
   it("detects reordered entries", async () => {
     await appendFive();
     await tamper("UPDATE audit_log SET seq = -1 WHERE seq = 2", "UPDATE audit_log SET seq = 2 WHERE seq = 4", "UPDATE audit_log SET seq = 4 WHERE seq = -1");

@@ -43,6 +43,12 @@ export type AuditVerification =
 export interface AuditRepo {
   /** Appends one entry after the current head; concurrent appends, of this process or others, are serialised. */
   append(entry: AuditEntry): Promise<AuditHead>;
+  /**
+   * Appends one entry, as append does, only if the gate state (migration 008) is still at
+   * `stateVersion`; null, with nothing written, when it has moved. The check and the write are
+   * one statement, so nothing the gate decides on can change between them.
+   */
+  appendIfState(entry: AuditEntry, stateVersion: number): Promise<AuditHead | null>;
   /** Entries in seq order, optionally of one cycle and after a seq. */
   list(input: { cycleId?: string; afterSeq?: number; limit: number }): Promise<AuditRow[]>;
   head(): Promise<AuditHead>;
@@ -148,28 +154,55 @@ export function createAuditRepo(db: Database): AuditRepo {
     fields.seq, fields.at, fields.cycle_id, fields.kind, fields.actor_type, fields.actor_id, fields.tool, fields.decision, dataJson, fields.prev_hash, hash,
   ];
 
-  /** One statement: the entry and the head's move, only if the head is still `tip`. Null when it moved. */
-  async function appendAfter(entry: AuditEntry, dataJson: string, tip: AuditHead): Promise<AuditHead | null> {
+  /**
+   * One statement: the entry and the head's move, only if the head is still `tip` (and, with a
+   * `stateVersion`, the gate state still at it). "moved" when the head moved; "stale" when the
+   * gate state did.
+   */
+  async function appendAfter(entry: AuditEntry, dataJson: string, tip: AuditHead, stateVersion: number | null): Promise<AuditHead | "moved" | "stale"> {
     const fields = fieldsFor(entry, tip);
     const hash = auditEntryHashEncoded(fields, dataJson);
     let r: pg.QueryResult;
     try {
-      r = await db.query(
-        `WITH moved AS (
-           UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1 AND seq = $1::bigint - 1 AND hash = $10 RETURNING seq)
-         INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
-         SELECT $1::bigint, $2::text::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text FROM moved`,
-        values(fields, hash, dataJson),
-        { prepared: true },
-      );
+      r =
+        stateVersion === null
+          ? await db.query(
+              `WITH moved AS (
+                 UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1 AND seq = $1::bigint - 1 AND hash = $10 RETURNING seq)
+               INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
+               SELECT $1::bigint, $2::text::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text FROM moved`,
+              values(fields, hash, dataJson),
+              { prepared: true },
+            )
+          : await db.query(
+              `WITH state AS (SELECT version FROM gate_state WHERE id = 1),
+               moved AS (
+                 UPDATE audit_head SET seq = $1, hash = $11
+                 WHERE id = 1 AND seq = $1::bigint - 1 AND hash = $10 AND (SELECT version FROM state) = $12::bigint RETURNING seq),
+               entry AS (
+                 INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
+                 SELECT $1::bigint, $2::text::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text FROM moved
+                 RETURNING seq)
+               SELECT (SELECT count(*) FROM entry)::int AS written, (SELECT version FROM state) AS version`,
+              [...values(fields, hash, dataJson), stateVersion],
+              { prepared: true },
+            );
     } catch (error) {
       throw new StoreError("store_transaction_failed", `cannot append to the audit trail: ${errorMessage(error)}`, { cause: error });
     }
-    return r.rowCount === 1 ? { seq: fields.seq, hash } : null;
+    if (stateVersion === null) return r.rowCount === 1 ? { seq: fields.seq, hash } : "moved";
+    const row = r.rows[0] as { written: number; version: unknown } | undefined;
+    if (row?.written === 1) return { seq: fields.seq, hash };
+    const current = row?.version == null ? null : toNumber(row.version);
+    return current === stateVersion ? "moved" : "stale";
   }
 
-  /** Three round trips: open the transaction and lock the head, write the entry and move the head, commit. */
-  async function appendLocked(entry: AuditEntry, dataJson: string): Promise<AuditHead> {
+  /**
+   * Three round trips: open the transaction and lock the head, write the entry and move the head,
+   * commit. "stale", with nothing written, when a `stateVersion` is given and the gate state is
+   * no longer at it once the head is locked.
+   */
+  async function appendLocked(entry: AuditEntry, dataJson: string, stateVersion: number | null): Promise<AuditHead | "stale"> {
     let client: pg.PoolClient;
     try {
       client = await db.pool.connect();
@@ -178,8 +211,14 @@ export function createAuditRepo(db: Database): AuditRepo {
     }
     let broken: Error | undefined;
     try {
-      const opened = (await client.query("BEGIN; SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE")) as unknown as pg.QueryResult[];
+      const opened = (await client.query(
+        "BEGIN; SELECT seq, hash, (SELECT version FROM gate_state WHERE id = 1) AS state_version FROM audit_head WHERE id = 1 FOR UPDATE OF audit_head",
+      )) as unknown as pg.QueryResult[];
       const h = opened[opened.length - 1]!;
+      if (stateVersion !== null && (h.rows[0]?.state_version == null || toNumber(h.rows[0].state_version) !== stateVersion)) {
+        await client.query("ROLLBACK");
+        return "stale";
+      }
       const fields = fieldsFor(entry, { seq: toNumber(h.rows[0]?.seq), hash: h.rows[0]?.hash as string });
       const hash = auditEntryHashEncoded(fields, dataJson);
       await client.query(
@@ -201,14 +240,17 @@ export function createAuditRepo(db: Database): AuditRepo {
     }
   }
 
-  async function appendOne(entry: AuditEntry): Promise<AuditHead> {
+  /** Appends `entry`; with a `stateVersion`, only while the gate state is at it (null otherwise). */
+  async function appendOne(entry: AuditEntry, stateVersion: number | null): Promise<AuditHead | null> {
     // The data is stored as jsonb and hashed as canonical JSON (undefined members dropped, dates
     // as strings). Canonical JSON reads back from jsonb to the same bytes, so verify() recomputes
     // this hash from the stored row without the append decoding it again.
     const dataJson = canonicalJson(entry.data ?? null);
     try {
-      const written = known ? await appendAfter(entry, dataJson, known) : null;
-      known = written ?? (await appendLocked(entry, dataJson));
+      let written = known ? await appendAfter(entry, dataJson, known, stateVersion) : "moved";
+      if (written === "moved") written = await appendLocked(entry, dataJson, stateVersion);
+      if (written === "stale") return null;
+      known = written;
       return known;
     } catch (error) {
       known = null;
@@ -216,12 +258,15 @@ export function createAuditRepo(db: Database): AuditRepo {
     }
   }
 
+  const queued = <T>(work: () => Promise<T>): Promise<T> => {
+    const done = queue.then(work);
+    queue = done.catch(() => undefined);
+    return done;
+  };
+
   return {
-    append(entry) {
-      const done = queue.then(() => appendOne(entry));
-      queue = done.catch(() => undefined);
-      return done;
-    },
+    append: (entry) => queued(async () => (await appendOne(entry, null))!),
+    appendIfState: (entry, stateVersion) => queued(() => appendOne(entry, stateVersion)),
 
     async list({ cycleId, afterSeq = 0, limit }) {
       const r = await db.query(

@@ -36,6 +36,8 @@ export type { TokensRepo, TokenRow, TokenRole } from "./tokens-repo.js";
 export { createQuotasRepo } from "./quotas-repo.js";
 export type { QuotasRepo, Reservation } from "./quotas-repo.js";
 export { createGateOverridesRepo } from "./gate-overrides-repo.js";
+export { createGateStateRepo } from "./gate-state-repo.js";
+export type { GateStateRepo } from "./gate-state-repo.js";
 export type { GateOverridesRepo, GateOverride } from "./gate-overrides-repo.js";
 export { createAnomalyMonitorRepo } from "./anomaly-monitor-repo.js";
 export type { AnomalyMonitorRepo, AnomalyEventInput, EventClaim } from "./anomaly-monitor-repo.js";
