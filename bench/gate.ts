@@ -92,8 +92,8 @@ export interface GateResults {
 
 /**
  * Times gate.execute of an allowed write call, one call at a time as a cycle makes them: input
- * validation, the flag, quota and gate-override reads, the decision, the decision's audit row, the
- * quota reservation, the tool, and the result's audit row. The ports are the store's repositories,
+ * validation, the decision (on the flags, quotas and gate overrides the cycle's first call read, kept
+ * while the gate-state version holds), the decision's audit row, the tool, and the result's audit row. The ports are the store's repositories,
  * wired as server/autopilot.ts wires them, each timed to show where a call's time goes. Checks
  * every call ran and the audit chain verifies.
  */

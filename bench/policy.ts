@@ -79,7 +79,7 @@ for (const { label, result } of gates) {
       ["port method", "per call", "p50", "mean"],
       [
         ...result.ports.map((p) => [p.label, `${Number(p.perCall.toFixed(2))}x`, ms(p.p50Ms), ms(p.meanMs)]),
-        // The gate's three reads share one batched SELECT and each counts its time, so the sum can pass the call's.
+        // Reads that start together share one batched SELECT and each counts its time, so the sum can pass the call's.
         ["sum of the above", "", "", ms(accounted)],
         ["gate.execute", "1x", ms(result.latencyMs.p50), ms(result.latencyMs.mean)],
       ],

@@ -302,32 +302,32 @@ export function createPolicyGate(deps: PolicyGateDeps): PolicyGate {
           },
           stateVersion,
         );
-      let outcome: { decision: Decision; read: Settings | null } | null = null;
+      let decided: { decision: Decision; read: Promise<Settings> } | null = null;
       const kept = guarded ? remembered.get(key) : undefined;
       if (kept) {
         // Decided again on what this cycle's last call read, and recorded only if none of it has
         // changed since (on any replica); otherwise, and when quota is to be reserved, read afresh.
-        const { decision, request } = await decide(req, tool, input, approved, false, Promise.resolve(kept), now);
+        const read = Promise.resolve(kept);
+        const { decision, request } = await decide(req, tool, input, approved, false, read, now);
         const reserving = decision.outcome === "allow" && reserves(req, tool, input, approved, kept);
-        if (!reserving && (await record(decision, request, kept.version))) outcome = { decision, read: kept };
+        if (!reserving && (await record(decision, request, kept.version))) decided = { decision, read };
         else remembered.delete(key);
       }
-      if (!outcome) {
+      if (!decided) {
         const read = settings(req.scope.environment, req.scope.cycleId, now);
         const { decision, request } = await decide(req, tool, input, approved, true, read, now);
         await record(decision, request, null);
         const fresh = await read.catch(() => null);
         // A reservation moves the version, so what was read before it is not worth keeping.
         if (fresh && !reserves(req, tool, input, approved, fresh)) remember(key, fresh);
-        outcome = { decision, read: fresh };
+        decided = { decision, read };
       }
-      const { decision, read } = outcome;
+      const { decision, read } = decided;
       if (decision.outcome === "deny") return { status: "denied", decision, callHash: hash };
       if (decision.outcome === "require_approval") return { status: "approval_required", decision, callHash: hash, input };
-      if (!read) throw new Error("unreachable: an allowed call was decided without its settings");
       const started = Date.now();
-      // The tool sees the gate rules the decision saw.
-      const result = scrub(await run(tool, input, req, read.contract));
+      // An allow was decided on settings that were read, so `read` has resolved: the tool sees the gate rules the decision saw.
+      const result = scrub(await run(tool, input, req, (await read).contract));
       const durationMs = Date.now() - started;
       await audit(req, "tool_result", tool.name, result.status, {
         call_hash: hash,

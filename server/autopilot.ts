@@ -140,17 +140,14 @@ export async function createAutopilot(config: Config, options: AutopilotOptions 
   // Admins' quality-gate overrides replace a signal's gate rules in one environment.
   const contractFor = async (env: Environment): Promise<TriggerContract> => withGateOverrides(contract, await store.gateOverrides.list(env));
   const events = new EventEmitter();
+  // Every row written is announced to the live feeds of this process.
+  const announced = <H extends { seq: number } | null>(entry: AuditEntry, head: H): H => {
+    if (head) events.emit("audit", { ...entry, seq: head.seq } satisfies AuditEvent);
+    return head;
+  };
   const audit = {
-    async append(entry: AuditEntry) {
-      const head = await store.audit.append(entry);
-      events.emit("audit", { ...entry, seq: head.seq } satisfies AuditEvent);
-      return head;
-    },
-    async appendIfState(entry: AuditEntry, stateVersion: number) {
-      const head = await store.audit.appendIfState(entry, stateVersion);
-      if (head) events.emit("audit", { ...entry, seq: head.seq } satisfies AuditEvent);
-      return head;
-    },
+    append: async (entry: AuditEntry) => announced(entry, await store.audit.append(entry)),
+    appendIfState: async (entry: AuditEntry, stateVersion: number) => announced(entry, await store.audit.appendIfState(entry, stateVersion)),
   };
   const policyDir = config.policyDir ?? DEFAULT_POLICY_DIR;
   const engine = await loadPolicyEngine(policyDir, ALL_TOOLS);

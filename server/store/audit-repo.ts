@@ -164,35 +164,25 @@ export function createAuditRepo(db: Database): AuditRepo {
     const hash = auditEntryHashEncoded(fields, dataJson);
     let r: pg.QueryResult;
     try {
-      r =
-        stateVersion === null
-          ? await db.query(
-              `WITH moved AS (
-                 UPDATE audit_head SET seq = $1, hash = $11 WHERE id = 1 AND seq = $1::bigint - 1 AND hash = $10 RETURNING seq)
-               INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
-               SELECT $1::bigint, $2::text::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text FROM moved`,
-              values(fields, hash, dataJson),
-              { prepared: true },
-            )
-          : await db.query(
-              `WITH state AS (SELECT version FROM gate_state WHERE id = 1),
-               moved AS (
-                 UPDATE audit_head SET seq = $1, hash = $11
-                 WHERE id = 1 AND seq = $1::bigint - 1 AND hash = $10 AND (SELECT version FROM state) = $12::bigint RETURNING seq),
-               entry AS (
-                 INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
-                 SELECT $1::bigint, $2::text::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text FROM moved
-                 RETURNING seq)
-               SELECT (SELECT count(*) FROM entry)::int AS written, (SELECT version FROM state) AS version`,
-              [...values(fields, hash, dataJson), stateVersion],
-              { prepared: true },
-            );
+      r = await db.query(
+        `WITH state AS (SELECT version FROM gate_state WHERE id = 1),
+         moved AS (
+           UPDATE audit_head SET seq = $1, hash = $11
+           WHERE id = 1 AND seq = $1::bigint - 1 AND hash = $10 AND ($12::bigint IS NULL OR (SELECT version FROM state) = $12::bigint) RETURNING seq),
+         entry AS (
+           INSERT INTO audit_log (seq, at, at_iso, cycle_id, kind, actor_type, actor_id, tool, decision, data, prev_hash, hash)
+           SELECT $1::bigint, $2::text::timestamptz, $2::text, $3::text, $4::text, $5::text, $6::text, $7::text, $8::text, $9::jsonb, $10::text, $11::text FROM moved
+           RETURNING seq)
+         SELECT (SELECT count(*) FROM entry)::int AS written, (SELECT version FROM state) AS version`,
+        [...values(fields, hash, dataJson), stateVersion],
+        { prepared: true },
+      );
     } catch (error) {
       throw new StoreError("store_transaction_failed", `cannot append to the audit trail: ${errorMessage(error)}`, { cause: error });
     }
-    if (stateVersion === null) return r.rowCount === 1 ? { seq: fields.seq, hash } : "moved";
     const row = r.rows[0] as { written: number; version: unknown } | undefined;
     if (row?.written === 1) return { seq: fields.seq, hash };
+    if (stateVersion === null) return "moved";
     const current = row?.version == null ? null : toNumber(row.version);
     return current === stateVersion ? "moved" : "stale";
   }
