@@ -4,6 +4,9 @@ import { EnvironmentSchema, PHASES } from "../core/index.js";
 /** The phases a call can be made in: a loop phase, or "none" outside a cycle (chat, operators, MCP). */
 export const POLICY_PHASES = [...PHASES, "none"] as const;
 
+/** A phase a policy request is made in. */
+export type PolicyPhase = (typeof POLICY_PHASES)[number];
+
 /**
  * The context of every policy request: everything a decision depends on besides who calls what on
  * which resource. Every field is required and no other field is accepted, so a caller that forgets

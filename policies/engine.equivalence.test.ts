@@ -10,10 +10,11 @@ import type { PolicyFile } from "./policy-set.js";
 import { createReferenceEngine } from "./reference-engine.js";
 import { buildCedarSchema, OPERATOR_ACTIONS, OPERATOR_ROLES, PRINCIPAL_TYPES } from "./schema.js";
 
-// The sliced engine (a slice per principal type and action, no schema at decide time, a trimmed
-// context, only the entities that carry data, the second question put to the policies that read
-// the approval) must decide exactly as the whole set with the schema does: same outcome,
-// policies, hard stop, reasons, obligations and errors.
+// The sliced engine (a slice per principal type, action, environment and phase, each policy
+// specialised to the last two, no schema at decide time, a trimmed context, only the entities
+// that carry data, the second question put to the policies that read the approval) must decide
+// exactly as the whole set with the schema does: same outcome, policies, hard stop, reasons,
+// obligations and errors.
 
 const schema = buildCedarSchema(ALL_TOOLS);
 const defaultFiles = await readPolicyFiles(DEFAULT_POLICY_DIR);
@@ -113,8 +114,13 @@ const atomArb: fc.Arbitrary<string> = fc.oneof(
   fc
     .tuple(flagArb, fc.constantFrom(...ACTIONS), fc.constantFrom(...ACTIONS), fc.constantFrom(...GROUPS))
     .map(([f, a, b, g]) => `(if ${f} then ${q("Action", a)} else ${q("Action", b)}) in ${q("Action", g)}`),
-  // Overflows once canary_weight is 2 or more: errors must match too.
+  // Overflows once canary_weight is 2 or more: errors must match too. A Long beyond 2^53 keeps a
+  // policy unspecialised; the second form, of smaller Longs, overflows for any weight but 0 and is
+  // specialised, so a slice must keep the error wherever Cedar evaluates it.
   fc.constant("context.canary_weight * 9223372036854775807 > 0"),
+  fc.constant("context.canary_weight * 4000000000000000 * 4000000000000000 > 0"),
+  // Settled by the slice's environment or phase, with a branch Cedar may never evaluate.
+  fc.tuple(fc.constantFrom(...POLICY_PHASES), flagArb, flagArb).map(([p, f, g]) => `(if context.phase == "${p}" then ${f} else ${g})`),
 );
 
 const conditionArb: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => ({

@@ -128,6 +128,19 @@ describe("decide", () => {
     });
   });
 
+  it("keeps a Long beyond 2^53 exact in a policy it specialises", () => {
+    // JavaScript would read 9007199254740993 as ...992, and 2 * ...992 is not ...986.
+    const files = [
+      {
+        path: "exact.cedar",
+        text: `@id("exact") @reason("exact") permit (principal, action in Autopilot::Action::"write", resource) when { context.phase == "train" && context.canary_weight * 9007199254740993 == 18014398509481986 };`,
+      },
+    ];
+    const e = createPolicyEngine({ schema, policyFiles: files });
+    expect(e.decide(request(DEVOPS, "h2o_train_model", { phase: "train", canary_weight: 2 })).outcome).toBe("allow");
+    expect(e.decide(request(DEVOPS, "h2o_train_model", { phase: "train", canary_weight: 3 })).outcome).toBe("deny");
+  });
+
   it("says which policy permits nothing by default", () => {
     const decision = engine.decide(request({ type: "Operator", id: "vera", role: "viewer" }, "h2o_train_model", { environment: "staging" }));
     expect(decision).toEqual({

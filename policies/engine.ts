@@ -10,7 +10,7 @@ import type { Obligation } from "./obligations.js";
 import { deny, granted, reasonsOr } from "./decision.js";
 import { compilePolicyFiles } from "./policy-set.js";
 import type { CompiledPolicySet, PolicyFile } from "./policy-set.js";
-import { buildSlices, readSchemaCatalog } from "./slices.js";
+import { buildSlices, readSchemaCatalog, sliceKey } from "./slices.js";
 import type { SlicePart, SliceTable } from "./slices.js";
 import { parsePolicyRequest, requestEntities, uid } from "./request.js";
 import type { PolicyRequest, ValidRequest } from "./request.js";
@@ -61,8 +61,9 @@ export const DEFAULT_POLICY_DIR = fileURLToPath(new URL(".", import.meta.url));
 setFlagsFromString("--no-turbo-inline-js-wasm-calls");
 
 /**
- * Validates the policy files strictly against the schema, then slices the set by principal type
- * and action and pre-parses each slice once. Throws a PolicyLoadError naming the file, line and
+ * Validates the policy files strictly against the schema, then slices the set by principal type,
+ * action, environment and phase (each policy specialised to the last two) and pre-parses each
+ * distinct slice once. Throws a PolicyLoadError naming the file, line and
  * reason of each problem.
  */
 export function createPolicyEngine(options: PolicyEngineOptions): PolicyEngine {
@@ -151,7 +152,7 @@ function decide(raw: PolicyRequest, active: ActiveSet): Decision {
   if (!parsed.ok) return deny(parsed.problems, parsed.problems);
   const request = parsed.request;
   const { context, principal, resource } = request;
-  const slice = active.slices.get(principal.type)?.get(request.action)?.get(context.environment);
+  const slice = active.slices.get(sliceKey(principal.type, request.action, context.environment, context.phase));
   if (!slice) return deny([`unknown tool "${request.action}"`], [`unknown action ${request.action}`]);
   for (const env of [resource.type === "Environment" ? resource.id : undefined, resource.environment]) {
     if (env !== undefined && env !== context.environment) {

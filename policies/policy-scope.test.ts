@@ -1,7 +1,7 @@
 import { policyToJson } from "@cedar-policy/cedar-wasm/nodejs";
 import type { PolicyJson } from "@cedar-policy/cedar-wasm/nodejs";
 import { describe, expect, it } from "vitest";
-import { actionScopeIsExact, conditionReads, entityKey, environmentGuard, scopeCanMatch } from "./policy-scope.js";
+import { actionScopeIsExact, conditionReads, entityKey, scopeCanMatch } from "./policy-scope.js";
 import type { SliceTarget } from "./policy-scope.js";
 
 function json(text: string): PolicyJson {
@@ -92,27 +92,6 @@ describe("conditionReads", () => {
     expect(reads(`when { Autopilot::Action::"h2o_train_model" in Autopilot::Action::"write" }`).otherActions).toBe(true);
     expect(reads(`when { (if context.dry_run then Autopilot::Action::"a" else action) in Autopilot::Action::"write" }`).otherActions).toBe(true);
     expect(reads(`when { [Autopilot::Action::"approve"].contains(action) }`).otherActions).toBe(true);
-  });
-});
-
-describe("environmentGuard", () => {
-  const guard = (conditions: string) => environmentGuard(json(`permit (principal, action, resource) ${conditions};`));
-
-  it("reads the environment a first `when` requires in its leftmost operand", () => {
-    expect(guard(`when { context.environment == "production" }`)).toBe("production");
-    expect(guard(`when { context.environment == "staging" && context.phase == "promote" && context.ab_testing }`)).toBe("staging");
-    expect(guard(`when { "dev" == context.environment && context.sandbox } unless { context.kill_switch }`)).toBe("dev");
-  });
-
-  it("finds none where Cedar would evaluate something else first, or could still apply elsewhere", () => {
-    expect(guard("")).toBeNull();
-    // Another operand first: it could err in another environment, and the error must stay.
-    expect(guard(`when { context.phase == "promote" && context.environment == "production" }`)).toBeNull();
-    expect(guard(`when { context.environment == "production" || context.sandbox }`)).toBeNull();
-    expect(guard(`when { context.environment != "production" }`)).toBeNull();
-    expect(guard(`unless { context.environment == "production" }`)).toBeNull();
-    expect(guard(`when { context.phase == "x" } when { context.environment == "production" }`)).toBeNull();
-    expect(guard(`when { context.environment == context.phase }`)).toBeNull();
   });
 });
 

@@ -62,26 +62,6 @@ export function actionScopeIsExact(scope: ActionConstraint): boolean {
   return scope.op === "All" || ((scope.op === "==" || scope.op === "in") && !("slot" in scope));
 }
 
-/**
- * The environment a policy is confined to by its first condition: a `when` whose leftmost `&&`
- * operand is `context.environment == "<env>"`. Cedar evaluates that operand first and stops on
- * false, so in any other environment the policy neither applies nor errs. Null when it has none.
- */
-export function environmentGuard(policy: PolicyJson): string | null {
-  const first = policy.conditions[0];
-  if (first?.kind !== "when") return null;
-  let expr: unknown = first.body;
-  while (isRecord(expr) && isRecord(expr["&&"]) && Object.keys(expr).length === 1) expr = expr["&&"].left;
-  if (!isRecord(expr) || Object.keys(expr).length !== 1 || !isRecord(expr["=="])) return null;
-  const { left, right } = expr["=="];
-  const literal = (e: unknown) => (isRecord(e) && Object.keys(e).length === 1 && typeof e.Value === "string" ? e.Value : null);
-  const isEnvironment = (e: unknown) =>
-    isRecord(e) && Object.keys(e).length === 1 && isRecord(e["."]) && isVar(e["."].left, "context") && e["."].attr === "environment";
-  if (isEnvironment(left)) return literal(right);
-  if (isEnvironment(right)) return literal(left);
-  return null;
-}
-
 function actionCanMatch(scope: ActionConstraint, actionKeys: ReadonlySet<string>): boolean {
   switch (scope.op) {
     case "All":

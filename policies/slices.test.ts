@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { Environment } from "../core/index.js";
+import type { PolicyPhase } from "./context.js";
 import { readPolicyFiles, DEFAULT_POLICY_DIR } from "./engine.js";
 import { compilePolicyFiles } from "./policy-set.js";
-import { buildSlices, readSchemaCatalog } from "./slices.js";
+import { buildSlices, readSchemaCatalog, sliceKey } from "./slices.js";
 import type { SliceTable } from "./slices.js";
 import { buildCedarSchema } from "./schema.js";
 import { FIXTURE_TOOLS } from "./test-fixtures.js";
@@ -11,8 +12,13 @@ const schema = buildCedarSchema(FIXTURE_TOOLS);
 const catalog = readSchemaCatalog(schema);
 const defaultFiles = await readPolicyFiles(DEFAULT_POLICY_DIR);
 const slices = buildSlices(compilePolicyFiles(schema, defaultFiles).policies, catalog);
-const slice = (table: SliceTable, principal: "Agent" | "Operator" | "McpClient", action: string, environment: Environment = "production") =>
-  table.get(principal)?.get(action)?.get(environment);
+const slice = (
+  table: SliceTable,
+  principal: "Agent" | "Operator" | "McpClient",
+  action: string,
+  environment: Environment = "production",
+  phase: PolicyPhase = "promote",
+) => table.get(sliceKey(principal, action, environment, phase));
 
 describe("readSchemaCatalog", () => {
   it("gives each requestable action its flag group and system group as parents", () => {
@@ -41,29 +47,45 @@ describe("buildSlices on the default policies", () => {
       all: { policies: ["base-read-only"], contextFields: [] },
       approval: null,
     });
-    // The change freeze is production's: its first condition names production.
+    // The slice knows the environment and the phase: no policy reads them from the context any more.
     expect(slice(slices, "McpClient", "argocd_sync_application", "dev")?.all).toMatchObject({
       policies: ["mcp-request-with-approval", "mcp-no-destructive", "dev-sandbox-only", "hard-stop-kill-switch", "hard-stop-budget", "hard-stop-cycle-limit"],
-      contextFields: ["approved", "budget_exhausted", "cycle_limit_reached", "environment", "kill_switch", "sandbox"],
+      contextFields: ["approved", "budget_exhausted", "cycle_limit_reached", "kill_switch", "sandbox"],
     });
   });
 
-  it("leaves out of an environment's slice the policies whose first condition names another environment", () => {
-    // dev-sandbox-only starts `when { context.environment == "dev" && ...`: it cannot apply in production.
+  it("leaves out of a slice the policies its environment or phase rules out", () => {
+    // dev-sandbox-only is `when { context.environment == "dev" && ...`: it cannot apply in production.
     expect(slice(slices, "McpClient", "argocd_sync_application", "production")?.all).toMatchObject({
       policies: ["mcp-request-with-approval", "mcp-no-destructive", "hard-stop-kill-switch", "hard-stop-change-freeze", "hard-stop-budget", "hard-stop-cycle-limit"],
-      contextFields: ["approved", "budget_exhausted", "change_freeze", "cycle_limit_reached", "environment", "kill_switch"],
+      contextFields: ["approved", "budget_exhausted", "change_freeze", "cycle_limit_reached", "kill_switch"],
     });
     const sizes = (["dev", "staging", "production"] as const).map((env) => slice(slices, "Agent", "argocd_sync_application", env)?.all?.policies.length);
-    expect(sizes).toEqual([7, 8, 9]);
-    expect(slice(slices, "Operator", "kill_switch")?.all?.policies).toEqual(["admin-kill-switch-and-flags"]);
+    expect(sizes).toEqual([6, 5, 6]);
+    // In production a promote reads what auto-promotion reads; a rollback what auto-rollback reads.
+    expect(slice(slices, "Agent", "argocd_sync_application", "production", "promote")?.all).toMatchObject({
+      policies: ["approval-agent-deploy", "hard-stop-kill-switch", "hard-stop-change-freeze", "hard-stop-budget", "hard-stop-cycle-limit", "production-auto-promote"],
+      contextFields: ["approved", "auto_promote", "budget_exhausted", "canary_weight", "change_freeze", "cycle_limit_reached", "gate_needs_approval", "gate_passed", "kill_switch", "manual_approval_required"],
+    });
+    expect(slice(slices, "Agent", "argocd_sync_application", "production", "rollback")?.all).toMatchObject({
+      policies: ["approval-agent-rollback", "hard-stop-kill-switch", "hard-stop-change-freeze", "hard-stop-budget", "hard-stop-cycle-limit", "production-auto-rollback"],
+      contextFields: ["approved", "auto_rollback", "budget_exhausted", "change_freeze", "cycle_limit_reached", "kill_switch"],
+    });
+    // Outside the phases that deploy, only the hard stops remain: nothing permits a deploy while watching.
+    expect(slice(slices, "Agent", "argocd_sync_application", "production", "watch")?.all?.policies).toEqual([
+      "hard-stop-kill-switch",
+      "hard-stop-change-freeze",
+      "hard-stop-budget",
+      "hard-stop-cycle-limit",
+    ]);
+    expect(slice(slices, "Operator", "kill_switch", "production", "none")?.all?.policies).toEqual(["admin-kill-switch-and-flags"]);
   });
 
   it("keeps apart the policies that read the approval, for the second question", () => {
     const deploy = slice(slices, "Agent", "argocd_sync_application");
-    expect(deploy?.approval?.policies).toEqual(["approval-agent-deploy", "approval-agent-rollback"]);
-    expect(deploy?.approval?.contextFields).toEqual(["approved", "gate_passed", "phase"]);
-    expect(slice(slices, "Agent", "argocd_sync_application", "staging")?.approval?.policies).toEqual(["approval-agent-deploy", "approval-agent-rollback", "staging-no-auto-promote"]);
+    expect(deploy?.approval?.policies).toEqual(["approval-agent-deploy"]);
+    expect(deploy?.approval?.contextFields).toEqual(["approved", "gate_passed"]);
+    expect(slice(slices, "Agent", "argocd_sync_application", "staging")?.approval?.policies).toEqual(["approval-agent-deploy", "staging-no-auto-promote"]);
   });
 
   it("has no set at all where no policy applies", () => {

@@ -1,12 +1,15 @@
 import { policyToText, preparsePolicySet } from "@cedar-policy/cedar-wasm/nodejs";
-import type { EntityJson, EntityUidJson } from "@cedar-policy/cedar-wasm/nodejs";
+import type { EntityJson, EntityUidJson, PolicyJson } from "@cedar-policy/cedar-wasm/nodejs";
 import { ENVIRONMENTS, sha256Hex } from "../core/index.js";
 import type { Environment } from "../core/index.js";
 import { PolicyError, PolicyLoadError } from "./errors.js";
 import type { PolicyInfo } from "./policy-set.js";
-import { actionScopeIsExact, conditionReads, entityKey, environmentGuard, scopeCanMatch } from "./policy-scope.js";
+import { POLICY_PHASES } from "./context.js";
+import type { PolicyPhase } from "./context.js";
+import { actionScopeIsExact, conditionReads, entityKey, scopeCanMatch } from "./policy-scope.js";
 import type { ConditionReads } from "./policy-scope.js";
 import { CEDAR_NAMESPACE, PRINCIPAL_TYPES } from "./schema.js";
+import { specializePolicy } from "./specialize.js";
 import type { CedarSchema, PrincipalType } from "./schema.js";
 
 /** A set of policies pre-parsed on its own, with what Cedar needs to evaluate it without the schema. */
@@ -36,8 +39,13 @@ export interface Slice {
   approval: SlicePart | null;
 }
 
-/** Slices by principal type, then by requestable action, then by the environment of the call. */
-export type SliceTable = ReadonlyMap<PrincipalType, ReadonlyMap<string, ReadonlyMap<Environment, Slice>>>;
+/** Slices by principal type, action, environment and phase: look one up with sliceKey. */
+export type SliceTable = ReadonlyMap<string, Slice>;
+
+/** The key of the slice for one principal type calling one action in one environment and phase. */
+export function sliceKey(principalType: PrincipalType, action: string, environment: Environment, phase: PolicyPhase): string {
+  return `${principalType} ${action} ${environment} ${phase}`;
+}
 
 /** What the schema says about actions and principal types, read once per engine. */
 export interface SchemaCatalog {
@@ -96,103 +104,114 @@ export function readSchemaCatalog(schema: CedarSchema): SchemaCatalog {
 }
 
 /**
- * Builds the slice of every (principal type, action, environment) and pre-parses each distinct one.
- * A slice holds the policies whose scope can match and whose first condition does not confine them
- * to another environment (environmentGuard); a scope the action settles is handed to Cedar
- * unconstrained, so Cedar needs no action entity for it. A pre-parsed set is named after a hash of
- * its policies, so a name always means the same policies: a reload never changes a set the active
- * table still uses, and identical slices share one set. Throws a PolicyLoadError when Cedar
- * refuses a slice.
+ * Builds the slice of every (principal type, action, environment, phase) and pre-parses each
+ * distinct one. A slice holds the policies whose scope can match, each specialised to the slice's
+ * environment and phase (specializePolicy): what those settle is folded away, and a policy they
+ * rule out is left out. A scope the action settles is handed to Cedar unconstrained, so Cedar
+ * needs no action entity for it. A pre-parsed set is named after a hash of its policies, so a name
+ * always means the same policies: a reload never changes a set the active table still uses, and
+ * identical slices share one set. Throws a PolicyLoadError when Cedar refuses a slice.
  */
 export function buildSlices(policies: ReadonlyMap<string, PolicyInfo>, catalog: SchemaCatalog): SliceTable {
   const all = [...policies.values()];
-  const reads = new Map(all.map((p) => [p.id, conditionReads(p.json)]));
-  const guards = new Map(all.map((p) => [p.id, environmentGuard(p.json)]));
-  const forms = new Map(all.map((p) => [p.id, cedarForm(p)]));
+  const printed = new Map<string, CedarForm>();
   const setIds = new Map<string, string>();
-  const preparse = (members: PolicyInfo[]): string => {
-    const forCedar = Object.fromEntries(members.map((p) => [p.id, forms.get(p.id)!.text]));
+  const preparse = (members: readonly Member[]): string => {
+    const forCedar = Object.fromEntries(members.map((m) => [m.policy.id, m.form.text]));
     const content = JSON.stringify(Object.entries(forCedar));
     const known = setIds.get(content);
     if (known) return known;
     const setId = `autopilot-slice-${sha256Hex(content).slice(0, 32)}`;
     const answer = preparsePolicySet(setId, { staticPolicies: forCedar });
     if (answer.type === "failure") {
-      const files = [...new Set(members.map((p) => p.file))].join(", ");
+      const files = [...new Set(members.map((m) => m.policy.file))].join(", ");
       throw new PolicyLoadError([{ file: files, line: 0, reason: answer.errors.map((e) => e.message).join("; ") }]);
     }
     setIds.set(content, setId);
     return setId;
   };
-  const table = new Map<PrincipalType, Map<string, Map<Environment, Slice>>>();
+  // Each policy as Cedar gets it in each environment and phase; absent where it cannot apply.
+  const contexts = ENVIRONMENTS.flatMap((environment) => POLICY_PHASES.map((phase) => ({ environment, phase })));
+  const forms = contexts.map((known) => {
+    const here = new Map<string, CedarForm>();
+    for (const p of all) {
+      const form = cedarForm(p, known, printed);
+      if (form) here.set(p.id, form);
+    }
+    return { known, forms: here };
+  });
+  const table = new Map<string, Slice>();
   for (const principalType of PRINCIPAL_TYPES) {
-    const byAction = new Map<string, Map<Environment, Slice>>();
     const principalAncestorTypes = catalog.principalAncestorTypes.get(principalType) ?? new Set();
     for (const [action, actionEntity] of catalog.actions) {
       const actionKeys = new Set([actionEntity.uid, ...actionEntity.parents].map(entityKey));
       const target = { principalType: qualify(principalType), principalAncestorTypes, actionKeys };
       const members = all.filter((p) => scopeCanMatch(p.json, target));
-      const byEnvironment = new Map<Environment, Slice>();
-      for (const environment of ENVIRONMENTS) {
-        const here = members.filter((p) => {
-          const guard = guards.get(p.id);
-          return guard === null || guard === environment;
+      for (const { known, forms: here } of forms) {
+        const present = members.flatMap((policy) => {
+          const form = here.get(policy.id);
+          return form ? [{ policy, form }] : [];
         });
-        byEnvironment.set(environment, makeSlice(here, reads, forms, actionEntity, catalog, preparse));
+        table.set(sliceKey(principalType, action, known.environment, known.phase), makeSlice(present, actionEntity, catalog, preparse));
       }
-      byAction.set(action, byEnvironment);
     }
-    table.set(principalType, byAction);
   }
   return table;
 }
 
-/** A policy as the slices give it to Cedar: with its action scope dropped when the slice settles it. */
+/** A policy as the slices give it to Cedar: specialised, and with its action scope dropped when the slice settles it. */
 interface CedarForm {
   text: string;
   scopeDropped: boolean;
+  reads: ConditionReads;
 }
 
-function cedarForm(p: PolicyInfo): CedarForm {
-  if (!actionScopeIsExact(p.json.action) || p.json.action.op === "All") return { text: p.text, scopeDropped: p.json.action.op === "All" };
-  const { annotations: _annotations, ...rest } = p.json;
-  const answer = policyToText({ ...rest, action: { op: "All" } });
-  // A policy Cedar cannot print back keeps its own text, and its slices the action's entity.
-  return answer.type === "success" ? { text: answer.text, scopeDropped: true } : { text: p.text, scopeDropped: false };
+interface Member {
+  policy: PolicyInfo;
+  form: CedarForm;
 }
 
-function makeSlice(
-  members: PolicyInfo[],
-  reads: ReadonlyMap<string, ConditionReads>,
-  forms: ReadonlyMap<string, CedarForm>,
-  action: EntityJson,
-  catalog: SchemaCatalog,
-  preparse: (members: PolicyInfo[]) => string,
-): Slice {
-  const part = (policies: PolicyInfo[]): SlicePart | null => {
-    if (policies.length === 0) return null;
+/** The policy's form for requests in `known`'s environment and phase, or null when it cannot apply to them. */
+function cedarForm(p: PolicyInfo, known: { environment: Environment; phase: PolicyPhase }, printed: Map<string, CedarForm>): CedarForm | null {
+  const specialized = specializePolicy(p.json, known);
+  if (specialized === null) return null;
+  const { annotations: _annotations, ...rest } = specialized;
+  const json: PolicyJson = actionScopeIsExact(rest.action) ? { ...rest, action: { op: "All" } } : rest;
+  const key = JSON.stringify(json);
+  const seen = printed.get(key);
+  if (seen) return seen;
+  const answer = policyToText(json);
+  // A policy Cedar cannot print back (a Long beyond 2^53, which JavaScript rounds, is refused)
+  // keeps its own text, unspecialised, and its slices the action's entity.
+  const form: CedarForm =
+    answer.type === "success"
+      ? { text: answer.text, scopeDropped: json.action.op === "All", reads: conditionReads(json) }
+      : { text: p.text, scopeDropped: p.json.action.op === "All", reads: conditionReads(p.json) };
+  printed.set(key, form);
+  return form;
+}
+
+function makeSlice(members: readonly Member[], action: EntityJson, catalog: SchemaCatalog, preparse: (members: readonly Member[]) => string): Slice {
+  const part = (chosen: readonly Member[]): SlicePart | null => {
+    if (chosen.length === 0) return null;
     const fields = new Set<string>();
     let wholeContext = false;
     let otherActions = false;
     let ownAction = false;
-    for (const p of policies) {
-      const r = reads.get(p.id);
-      if (!r || r.context === "all") wholeContext = true;
-      else r.context.forEach((f) => fields.add(f));
-      if (!r || r.otherActions) otherActions = true;
-      if (!r || r.ownAction || !forms.get(p.id)?.scopeDropped) ownAction = true;
+    for (const { form } of chosen) {
+      if (form.reads.context === "all") wholeContext = true;
+      else form.reads.context.forEach((f) => fields.add(f));
+      if (form.reads.otherActions) otherActions = true;
+      if (form.reads.ownAction || !form.scopeDropped) ownAction = true;
     }
     return {
-      setId: preparse(policies),
-      policies: policies.map((p) => p.id),
+      setId: preparse(chosen),
+      policies: chosen.map((m) => m.policy.id),
       contextFields: wholeContext ? null : [...fields].sort(),
       actionEntities: otherActions ? catalog.allActions : ownAction ? [action] : [],
     };
   };
-  const readsApproved = (p: PolicyInfo) => {
-    const context = reads.get(p.id)?.context ?? "all";
-    return context === "all" || context.has("approved");
-  };
+  const readsApproved = ({ form }: Member) => form.reads.context === "all" || form.reads.context.has("approved");
   return { all: part(members), approval: part(members.filter(readsApproved)) };
 }
 
