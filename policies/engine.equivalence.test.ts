@@ -135,7 +135,10 @@ const conditionArb: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => 
 
 interface ExtraPolicy {
   effect: "permit" | "forbid";
-  /** A permit that holds only with an approval (`when { context.approved }` first), so random sets reach require_approval. */
+  /**
+   * A policy that holds only with an approval (`when { context.approved }` first): a permit so that
+   * random sets reach require_approval, a forbid so that an approval can also be refused, or fail.
+   */
   needsApproval: boolean;
   hardStop: boolean;
   obligation: string | null;
@@ -179,7 +182,7 @@ function extraFile(policies: ExtraPolicy[]): PolicyFile {
       const annotations = [`@id("extra-${i}")`, `@reason("extra ${i}")`];
       if (p.effect === "forbid" && p.hardStop) annotations.push(`@hard_stop("true")`);
       if (p.effect === "permit" && p.obligation) annotations.push(`@obligation("${p.obligation}")`);
-      const gate: Array<["when", string]> = p.effect === "permit" && p.needsApproval ? [["when", "context.approved"]] : [];
+      const gate: Array<["when", string]> = p.needsApproval ? [["when", "context.approved"]] : [];
       const clauses = [...gate, ...p.clauses].map(([kind, body]) => `${kind} { ${body} }`).join(" ");
       return `${annotations.join("\n")}\n${p.effect} (${p.principal}, ${p.action}, ${p.resource})\n${clauses};\n`;
     })

@@ -128,6 +128,33 @@ describe("decide", () => {
     });
   });
 
+  it("answers what an approval would get in the same evaluation: a forbid or a failure with one is a deny", () => {
+    const files = [
+      { path: "p.cedar", text: `@id("with-approval") @reason("with approval") permit (principal, action, resource) when { context.approved };` },
+      {
+        path: "f.cedar",
+        text: `@id("not-dry") @reason("no approved dry runs") forbid (principal, action, resource) when { context.approved && context.dry_run };`,
+      },
+      {
+        path: "boom.cedar",
+        text: `@id("boom") @reason("boom") permit (principal, action, resource) when { context.approved && context.canary_weight * 4000000000000000 * 4000000000000000 > 0 };`,
+      },
+    ];
+    const e = createPolicyEngine({ schema, policyFiles: files });
+    expect(e.decide(request(DEVOPS, "h2o_train_model", { canary_weight: 0 }))).toMatchObject({ outcome: "require_approval", policies: ["with-approval"] });
+    expect(e.decide(request(DEVOPS, "h2o_train_model", { canary_weight: 0, dry_run: true }))).toMatchObject({
+      outcome: "deny",
+      policies: ["not-dry"],
+      reasons: ["no approved dry runs"],
+      hardStop: false,
+    });
+    const failing = e.decide(request(DEVOPS, "h2o_train_model", { canary_weight: 1 }));
+    expect(failing.outcome).toBe("deny");
+    expect(failing.errors.join()).toMatch(/^cedar: policy boom: .*overflow/);
+    // With the approval attached, the permit allows on its own.
+    expect(e.decide(request(DEVOPS, "h2o_train_model", { canary_weight: 0, approved: true }))).toMatchObject({ outcome: "allow", policies: ["with-approval"] });
+  });
+
   it("keeps a Long beyond 2^53 exact in a policy it specialises", () => {
     // JavaScript would read 9007199254740993 as ...992, and 2 * ...992 is not ...986.
     const files = [

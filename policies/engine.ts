@@ -113,7 +113,8 @@ interface ActiveSet extends CompiledPolicySet {
   slices: SliceTable;
 }
 
-type Evaluation = { errors: string[] } | { allow: boolean; determining: string[] };
+/** Cedar's answer: its decision, the determining policies, and the policies that failed with why. */
+type Evaluation = { failure: string[] } | { allow: boolean; determining: string[]; errors: Array<{ policy: string; message: string }> };
 
 /**
  * Asks Cedar about one slice. No schema: the policies were validated against it at load, zod
@@ -128,11 +129,15 @@ function evaluate(part: SlicePart, request: ValidRequest, context: PolicyContext
     entities: [...requestEntities(request), ...part.actionEntities],
     preparsedPolicySetId: part.setId,
   });
-  if (answer.type === "failure") return { errors: answer.errors.map((e) => `cedar: ${e.message}`) };
+  if (answer.type === "failure") return { failure: answer.errors.map((e) => `cedar: ${e.message}`) };
   const { decision, diagnostics } = answer.response;
-  // Sorted: Cedar lists errors in no particular order, and the same request must read the same.
-  const errors = diagnostics.errors.map((e) => `cedar: policy ${e.policyId}: ${e.error.message}`).sort();
-  return errors.length > 0 ? { errors } : { allow: decision === "allow", determining: diagnostics.reason };
+  return { allow: decision === "allow", determining: diagnostics.reason, errors: diagnostics.errors.map((e) => ({ policy: e.policyId, message: e.error.message })) };
+}
+
+/** A deny naming the policies that failed; sorted, since Cedar lists them in no set order and the same request must read the same. */
+function failed(errors: ReadonlyArray<{ policy: string; message: string }>): Decision {
+  const messages = errors.map((e) => `cedar: policy ${e.policy}: ${e.message}`).sort();
+  return deny(messages, messages);
 }
 
 /** The fields of the context a slice reads; fewer fields, less for Cedar to parse. */
@@ -164,19 +169,34 @@ function decide(raw: PolicyRequest, active: ActiveSet): Decision {
   if (slice.all === null) return deny([fallback]);
   // Sorted, so that the same request always lists its policies in the same order.
   const info = (ids: string[]) => [...ids].sort().map((id) => active.policies.get(id)).filter((p) => p !== undefined);
-  const first = evaluate(slice.all, request, context);
-  if ("errors" in first) return deny(first.errors, first.errors);
-  if (first.allow) return granted("allow", info(first.determining));
-  const forbids = info(first.determining);
+  // Without an approval, one evaluation also answers what an approval would get (the variants).
+  const part = context.approved ? slice.all : (slice.withApproval ?? slice.all);
+  const first = evaluate(part, request, context);
+  if ("failure" in first) return deny(first.failure, first.failure);
+  const variants = part.variants;
+  const own = (ids: readonly string[]) => ids.filter((id) => !variants.has(id));
+  if (first.errors.some((e) => !variants.has(e.policy))) return failed(first.errors.filter((e) => !variants.has(e.policy)));
+  const holding = own(first.determining);
+  if (first.allow && holding.length > 0) return granted("allow", info(holding));
+  const forbids = first.allow ? [] : info(holding);
   if (forbids.some((p) => p.hardStop)) {
     return { ...deny(forbids.map((p) => p.reason)), policies: forbids.map((p) => p.id), hardStop: true };
   }
   const denied = { ...deny(reasonsOr(forbids, fallback)), policies: forbids.map((p) => p.id) };
-  if (context.approved || slice.approval === null) return denied;
-  // Cedar decides each policy on its own. Nothing held and nothing failed the first time, so only
-  // the policies that read `approved` can answer differently; after a forbid, ask the whole slice.
-  const second = evaluate(forbids.length === 0 ? slice.approval : slice.all, request, { ...context, approved: true });
-  if ("errors" in second) return deny(second.errors, second.errors);
+  if (context.approved || !slice.readsApproval) return denied;
+  if (forbids.length === 0 && part === slice.withApproval) {
+    // Nothing held without an approval: the variants that held, or failed, are the answer with one.
+    const withApproval = first.errors.map((e) => ({ ...e, policy: variants.get(e.policy)!.policy }));
+    if (withApproval.length > 0) return failed(withApproval);
+    const held = first.determining.map((id) => variants.get(id)!);
+    const against = info(held.filter((v) => v.effect === "forbid").map((v) => v.policy));
+    if (against.length > 0) return { ...deny(against.map((p) => p.reason)), policies: against.map((p) => p.id) };
+    return held.length > 0 ? granted("require_approval", info(held.map((v) => v.policy))) : denied;
+  }
+  // A forbid held, or a policy reads the whole context: ask the whole slice again with an approval.
+  const second = evaluate(slice.all, request, { ...context, approved: true });
+  if ("failure" in second) return deny(second.failure, second.failure);
+  if (second.errors.length > 0) return failed(second.errors);
   if (second.allow) return granted("require_approval", info(second.determining));
   const all = [...forbids, ...info(second.determining).filter((p) => !forbids.includes(p))];
   return { ...deny(reasonsOr(all, fallback)), policies: all.map((p) => p.id) };

@@ -45,7 +45,8 @@ describe("buildSlices on the default policies", () => {
   it("keeps only the policies whose scope can match, with the context fields they read", () => {
     expect(slice(slices, "Agent", "mlflow_get_model")).toMatchObject({
       all: { policies: ["base-read-only"], contextFields: [] },
-      approval: null,
+      readsApproval: false,
+      withApproval: null,
     });
     // The slice knows the environment and the phase: no policy reads them from the context any more.
     expect(slice(slices, "McpClient", "argocd_sync_application", "dev")?.all).toMatchObject({
@@ -81,16 +82,22 @@ describe("buildSlices on the default policies", () => {
     expect(slice(slices, "Operator", "kill_switch", "production", "none")?.all?.policies).toEqual(["admin-kill-switch-and-flags"]);
   });
 
-  it("keeps apart the policies that read the approval, for the second question", () => {
+  it("adds the approval variants of the policies that read the approval, so one evaluation answers both", () => {
     const deploy = slice(slices, "Agent", "argocd_sync_application");
-    expect(deploy?.approval?.policies).toEqual(["approval-agent-deploy"]);
-    expect(deploy?.approval?.contextFields).toEqual(["approved", "gate_passed"]);
-    expect(slice(slices, "Agent", "argocd_sync_application", "staging")?.approval?.policies).toEqual(["approval-agent-deploy", "staging-no-auto-promote"]);
+    expect(deploy?.readsApproval).toBe(true);
+    expect(deploy?.withApproval?.policies).toEqual([...(deploy?.all?.policies ?? []), "approval-agent-deploy#approved"]);
+    expect([...(deploy?.withApproval?.variants ?? [])]).toEqual([["approval-agent-deploy#approved", { policy: "approval-agent-deploy", effect: "permit" }]]);
+    // A forbid lifted by an approval has no variant: with an approval it cannot apply.
+    expect([...(slice(slices, "Agent", "argocd_sync_application", "staging")?.withApproval?.variants.values() ?? [])]).toEqual([
+      { policy: "approval-agent-deploy", effect: "permit" },
+    ]);
+    expect(slice(slices, "Agent", "argocd_sync_application", "production", "watch")).toMatchObject({ readsApproval: false, withApproval: null });
+    expect(slice(slices, "Agent", "mlflow_get_model")).toMatchObject({ readsApproval: false, withApproval: null });
   });
 
   it("has no set at all where no policy applies", () => {
-    expect(slice(slices, "McpClient", "approve")).toEqual({ all: null, approval: null });
-    expect(slice(slices, "Agent", "set_flag")).toEqual({ all: null, approval: null });
+    expect(slice(slices, "McpClient", "approve")).toEqual({ all: null, readsApproval: false, withApproval: null });
+    expect(slice(slices, "Agent", "set_flag")).toEqual({ all: null, readsApproval: false, withApproval: null });
   });
 
   it("gives Cedar no action entity where the slice settles every action scope, the action's entity where a condition reads it", () => {
@@ -126,6 +133,20 @@ describe("buildSlices on other policies", () => {
   it("passes the whole context when a policy reads it whole", () => {
     const table = sliceOf(`@id("p") @reason("r") permit (principal, action, resource) when { context.approved && [context].contains(context) };`);
     expect(slice(table, "Agent", "approve")?.all?.contextFields).toBeNull();
-    expect(slice(table, "Agent", "approve")?.approval?.policies).toEqual(["p"]);
+    // It cannot be specialised to an approval: an approval is asked about in a second evaluation.
+    expect(slice(table, "Agent", "approve")).toMatchObject({ readsApproval: true, withApproval: null });
+  });
+
+  it("gives a variant an id no policy has, and a forbid's variant its own effect", () => {
+    const table = sliceOf(
+      [
+        `@id("f") @reason("r") forbid (principal, action, resource) when { context.approved && context.dry_run };`,
+        `@id("f#approved") @reason("r") permit (principal, action, resource) when { context.approved };`,
+      ].join("\n"),
+    );
+    expect([...(slice(table, "Agent", "approve")?.withApproval?.variants ?? [])]).toEqual([
+      ["f#approved#", { policy: "f", effect: "forbid" }],
+      ["f#approved#approved", { policy: "f#approved", effect: "permit" }],
+    ]);
   });
 });

@@ -10,13 +10,14 @@ import { actionScopeIsExact, conditionReads, entityKey, scopeCanMatch } from "./
 import type { ConditionReads } from "./policy-scope.js";
 import { CEDAR_NAMESPACE, PRINCIPAL_TYPES } from "./schema.js";
 import { specializePolicy } from "./specialize.js";
+import type { KnownContext } from "./specialize.js";
 import type { CedarSchema, PrincipalType } from "./schema.js";
 
 /** A set of policies pre-parsed on its own, with what Cedar needs to evaluate it without the schema. */
 export interface SlicePart {
   /** The pre-parsed set's id in cedar-wasm. */
   setId: string;
-  /** The ids of its policies, in load order. */
+  /** The ids of its policies, in load order (approval variants after, by their own ids). */
   policies: readonly string[];
   /** The context fields the policies read, sorted; null when one reads the whole context. */
   contextFields: readonly string[] | null;
@@ -26,17 +27,34 @@ export interface SlicePart {
    * names other actions.
    */
   actionEntities: readonly EntityJson[];
+  /**
+   * The approval variants among the policies, by their ids in Cedar: a policy that reads
+   * `context.approved`, specialised to an approval and given to Cedar as a permit whatever its
+   * effect, so that one answer tells what the request gets both without an approval and with one.
+   */
+  variants: ReadonlyMap<string, ApprovalVariant>;
 }
 
-/** The part of the policy set that can apply to one principal type calling one action in one environment. */
+/** What an approval variant stands for. */
+export interface ApprovalVariant {
+  /** The policy's id. */
+  policy: string;
+  /** The policy's own effect: a forbid variant that holds means a deny even with an approval. */
+  effect: "permit" | "forbid";
+}
+
+/** The part of the policy set that can apply to one principal type calling one action in one environment and phase. */
 export interface Slice {
   /** Every policy whose scope can match; null when none can (the answer is deny). */
   all: SlicePart | null;
+  /** Whether a policy of `all` reads `context.approved` (or the whole context): only then can an approval change the answer. */
+  readsApproval: boolean;
   /**
-   * The policies of `all` that read `context.approved`; null when none does. After a first answer
-   * with no determining policy and no error, only these can answer differently with an approval.
+   * `all` plus the approval variants of the policies that read `context.approved`, for a request
+   * without an approval; null when none reads it, or when one reads the whole context (it cannot
+   * be specialised to an approval, so an approval is asked about in a second evaluation).
    */
-  approval: SlicePart | null;
+  withApproval: SlicePart | null;
 }
 
 /** Slices by principal type, action, environment and phase: look one up with sliceKey. */
@@ -114,10 +132,10 @@ export function readSchemaCatalog(schema: CedarSchema): SchemaCatalog {
  */
 export function buildSlices(policies: ReadonlyMap<string, PolicyInfo>, catalog: SchemaCatalog): SliceTable {
   const all = [...policies.values()];
-  const printed = new Map<string, CedarForm>();
+  const printed = new Map<string, string>();
   const setIds = new Map<string, string>();
   const preparse = (members: readonly Member[]): string => {
-    const forCedar = Object.fromEntries(members.map((m) => [m.policy.id, m.form.text]));
+    const forCedar = Object.fromEntries(members.map((m) => [m.id, m.form.text]));
     const content = JSON.stringify(Object.entries(forCedar));
     const known = setIds.get(content);
     if (known) return known;
@@ -130,15 +148,23 @@ export function buildSlices(policies: ReadonlyMap<string, PolicyInfo>, catalog: 
     setIds.set(content, setId);
     return setId;
   };
-  // Each policy as Cedar gets it in each environment and phase; absent where it cannot apply.
+  const variantIds = approvalVariantIds(all);
+  // Each policy as Cedar gets it in each environment and phase, without an approval and with one;
+  // absent where it cannot apply.
   const contexts = ENVIRONMENTS.flatMap((environment) => POLICY_PHASES.map((phase) => ({ environment, phase })));
   const forms = contexts.map((known) => {
-    const here = new Map<string, CedarForm>();
+    const plain = new Map<string, CedarForm>();
+    // A variant Cedar could not print would be the policy's own text: such a slice asks twice.
+    const approved = new Map<string, CedarForm | "unprintable">();
     for (const p of all) {
       const form = cedarForm(p, known, printed);
-      if (form) here.set(p.id, form);
+      if (!form) continue;
+      plain.set(p.id, form);
+      if (form.reads.context === "all" || !form.reads.context.has("approved")) continue;
+      const variant = cedarForm({ ...p, json: { ...p.json, effect: "permit" } }, { ...known, approved: true }, printed);
+      if (variant) approved.set(p.id, variant.specialized ? variant : "unprintable");
     }
-    return { known, forms: here };
+    return { known, plain, approved };
   });
   const table = new Map<string, Slice>();
   for (const principalType of PRINCIPAL_TYPES) {
@@ -147,16 +173,34 @@ export function buildSlices(policies: ReadonlyMap<string, PolicyInfo>, catalog: 
       const actionKeys = new Set([actionEntity.uid, ...actionEntity.parents].map(entityKey));
       const target = { principalType: qualify(principalType), principalAncestorTypes, actionKeys };
       const members = all.filter((p) => scopeCanMatch(p.json, target));
-      for (const { known, forms: here } of forms) {
-        const present = members.flatMap((policy) => {
-          const form = here.get(policy.id);
-          return form ? [{ policy, form }] : [];
-        });
-        table.set(sliceKey(principalType, action, known.environment, known.phase), makeSlice(present, actionEntity, catalog, preparse));
+      for (const { known, plain, approved } of forms) {
+        const present: Member[] = [];
+        let variants: Member[] | null = [];
+        for (const policy of members) {
+          const form = plain.get(policy.id);
+          if (form) present.push({ id: policy.id, policy, form });
+          const variant = approved.get(policy.id);
+          if (variant === "unprintable") variants = null;
+          else if (variant) variants?.push({ id: variantIds.get(policy.id)!, policy, form: variant, effect: policy.effect });
+        }
+        table.set(sliceKey(principalType, action, known.environment, known.phase), makeSlice(present, variants, actionEntity, catalog, preparse));
       }
     }
   }
   return table;
+}
+
+/** Ids for the approval variants that no policy has: `<id>#approved`, with more `#` where taken. */
+function approvalVariantIds(policies: readonly PolicyInfo[]): Map<string, string> {
+  const taken = new Set(policies.map((p) => p.id));
+  return new Map(
+    policies.map((p) => {
+      let id = `${p.id}#approved`;
+      while (taken.has(id)) id = `${id}#`;
+      taken.add(id);
+      return [p.id, id];
+    }),
+  );
 }
 
 /** A policy as the slices give it to Cedar: specialised, and with its action scope dropped when the slice settles it. */
@@ -164,34 +208,49 @@ interface CedarForm {
   text: string;
   scopeDropped: boolean;
   reads: ConditionReads;
+  /** False when Cedar could not print the specialised policy and the slice gets the policy's own text. */
+  specialized: boolean;
 }
 
 interface Member {
+  /** The policy's id in Cedar: its own, or its approval variant's. */
+  id: string;
   policy: PolicyInfo;
   form: CedarForm;
+  /** For an approval variant, the policy's own effect. */
+  effect?: "permit" | "forbid";
 }
 
-/** The policy's form for requests in `known`'s environment and phase, or null when it cannot apply to them. */
-function cedarForm(p: PolicyInfo, known: { environment: Environment; phase: PolicyPhase }, printed: Map<string, CedarForm>): CedarForm | null {
+/**
+ * The policy's form for requests whose context has `known`'s values, or null when it cannot apply
+ * to them. `printed` keeps Cedar's text of each specialised policy already printed.
+ */
+function cedarForm(p: PolicyInfo, known: KnownContext, printed: Map<string, string>): CedarForm | null {
   const specialized = specializePolicy(p.json, known);
   if (specialized === null) return null;
   const { annotations: _annotations, ...rest } = specialized;
   const json: PolicyJson = actionScopeIsExact(rest.action) ? { ...rest, action: { op: "All" } } : rest;
   const key = JSON.stringify(json);
-  const seen = printed.get(key);
-  if (seen) return seen;
-  const answer = policyToText(json);
-  // A policy Cedar cannot print back (a Long beyond 2^53, which JavaScript rounds, is refused)
-  // keeps its own text, unspecialised, and its slices the action's entity.
-  const form: CedarForm =
-    answer.type === "success"
-      ? { text: answer.text, scopeDropped: json.action.op === "All", reads: conditionReads(json) }
-      : { text: p.text, scopeDropped: p.json.action.op === "All", reads: conditionReads(p.json) };
-  printed.set(key, form);
-  return form;
+  let text = printed.get(key);
+  if (text === undefined) {
+    const answer = policyToText(json);
+    // A policy Cedar cannot print back (a Long beyond 2^53, which JavaScript rounds, is refused)
+    // keeps its own text, unspecialised, and its slices the action's entity.
+    if (answer.type === "failure") return { text: p.text, scopeDropped: p.json.action.op === "All", reads: conditionReads(p.json), specialized: false };
+    text = answer.text;
+    printed.set(key, text);
+  }
+  return { text, scopeDropped: json.action.op === "All", reads: conditionReads(json), specialized: true };
 }
 
-function makeSlice(members: readonly Member[], action: EntityJson, catalog: SchemaCatalog, preparse: (members: readonly Member[]) => string): Slice {
+/** The slice of `members`; `variants` are their approval variants, null when one could not be made. */
+function makeSlice(
+  members: readonly Member[],
+  variants: readonly Member[] | null,
+  action: EntityJson,
+  catalog: SchemaCatalog,
+  preparse: (members: readonly Member[]) => string,
+): Slice {
   const part = (chosen: readonly Member[]): SlicePart | null => {
     if (chosen.length === 0) return null;
     const fields = new Set<string>();
@@ -206,13 +265,19 @@ function makeSlice(members: readonly Member[], action: EntityJson, catalog: Sche
     }
     return {
       setId: preparse(chosen),
-      policies: chosen.map((m) => m.policy.id),
+      policies: chosen.map((m) => m.id),
       contextFields: wholeContext ? null : [...fields].sort(),
       actionEntities: otherActions ? catalog.allActions : ownAction ? [action] : [],
+      variants: new Map(chosen.flatMap((m) => (m.effect ? [[m.id, { policy: m.policy.id, effect: m.effect }] as const] : []))),
     };
   };
-  const readsApproved = ({ form }: Member) => form.reads.context === "all" || form.reads.context.has("approved");
-  return { all: part(members), approval: part(members.filter(readsApproved)) };
+  const readsWhole = members.some(({ form }) => form.reads.context === "all");
+  const readsApproval = readsWhole || members.some(({ form }) => form.reads.context !== "all" && form.reads.context.has("approved"));
+  return {
+    all: part(members),
+    readsApproval,
+    withApproval: readsApproval && !readsWhole && variants !== null ? part([...members, ...variants]) : null,
+  };
 }
 
 function qualify(type: string): string {

@@ -1,14 +1,14 @@
 import type { Clause, PolicyJson } from "@cedar-policy/cedar-wasm/nodejs";
 
 // Specialises a policy to requests whose context holds known values (a slice's environment and
-// phase): each `context.<field>` it knows becomes the value, and what that settles is folded away,
+// phase, and an approval for the approval variants): each `context.<field>` it knows becomes the value, and what that settles is folded away,
 // so Cedar gets smaller policies that read fewer context fields (each field costs Cedar about 2 µs
 // to parse). Folding keeps Cedar's semantics, errors included: Cedar evaluates the scope, then
 // each clause left to right, `&&` and `||` short-circuit, so only a sub-expression that is never
 // evaluated, or that cannot fail, is dropped.
 
 /** Context field values every request of a slice has. */
-export type KnownContext = Readonly<Record<string, string>>;
+export type KnownContext = Readonly<Record<string, string | boolean>>;
 
 type Expr = Record<string, unknown>;
 
