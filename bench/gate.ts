@@ -98,7 +98,7 @@ export interface GateResults {
  * every call ran and the audit chain verifies.
  */
 export async function benchGate(engine: PolicyEngine, db: Database, calls: number, warmup: number): Promise<GateResults> {
-  const timer = createPortTimer();
+  const timer = createPortTimer(calls);
   const audit = createAuditRepo(db);
   const overrides = createGateOverridesRepo(db);
   const contract = async (environment: Environment): Promise<TriggerContract> => withGateOverrides(DEFAULT_TRIGGER_CONTRACT, await overrides.list(environment));
@@ -123,7 +123,7 @@ export async function benchGate(engine: PolicyEngine, db: Database, calls: numbe
     if (result.status !== "executed") throw new Error(`the benchmark call was not executed: ${JSON.stringify(result)}`);
   };
   for (let i = 0; i < warmup; i++) await execute(`warmup-${i}`, false);
-  const samples: number[] = [];
+  const samples = new Float64Array(calls);
   const gc = { count: 0, totalMs: 0 };
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
@@ -136,12 +136,12 @@ export async function benchGate(engine: PolicyEngine, db: Database, calls: numbe
   for (let i = 0; i < calls; i++) {
     const start = process.hrtime.bigint();
     await execute(`call-${i}`, true);
-    samples.push(elapsedUs(start) / 1_000);
+    samples[i] = elapsedUs(start) / 1_000;
   }
   const wallMs = elapsedUs(started) / 1_000;
   observer.disconnect();
   const verified = await audit.verify();
   if (!verified.ok) throw new Error(`the audit chain does not verify after the benchmark: ${verified.reason}`);
   if (verified.rows !== 2 * (warmup + calls)) throw new Error(`expected ${2 * (warmup + calls)} audit rows, found ${verified.rows}`);
-  return { latencyMs: summarize(samples), perSecond: (calls * 1_000) / wallMs, auditRows: verified.rows, ports: timer.summary(), gc };
+  return { latencyMs: summarize([...samples]), perSecond: (calls * 1_000) / wallMs, auditRows: verified.rows, ports: timer.summary(), gc };
 }
