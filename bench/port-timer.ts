@@ -7,6 +7,8 @@ export interface PortTime {
   perCall: number;
   p50Ms: number;
   meanMs: number;
+  /** The mean over the calls the summary was asked about (the slowest ones), or null when none. */
+  slowMeanMs: number | null;
 }
 
 /**
@@ -56,12 +58,13 @@ export function createPortTimer(capacity: number) {
     end() {
       call = -1;
     },
-    /** Per label, what the recorded gate calls spent in it, largest first. */
-    summary(): PortTime[] {
+    /** Per label, what the recorded gate calls spent in it, largest first; `slow` are the indexes of the calls to average apart. */
+    summary(slow: readonly number[] = []): PortTime[] {
       const rows = [...times].map(([label, slot]) => {
         const ms = summarize([...slot.ms.subarray(0, recorded)]);
         const count = slot.count.subarray(0, recorded).reduce((a, c) => a + c, 0);
-        return { label, perCall: count / Math.max(1, recorded), p50Ms: ms.p50, meanMs: ms.mean };
+        const slowMeanMs = slow.length > 0 ? slow.reduce((a, i) => a + slot.ms[i]!, 0) / slow.length : null;
+        return { label, perCall: count / Math.max(1, recorded), p50Ms: ms.p50, meanMs: ms.mean, slowMeanMs };
       });
       return rows.filter((r) => r.perCall > 0).sort((a, b) => b.meanMs - a.meanMs);
     },
