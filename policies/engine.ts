@@ -174,9 +174,9 @@ function decide(raw: PolicyRequest, active: ActiveSet): Decision {
   const first = evaluate(part, request, context);
   if ("failure" in first) return deny(first.failure, first.failure);
   const variants = part.variants;
-  const own = (ids: readonly string[]) => ids.filter((id) => !variants.has(id));
-  if (first.errors.some((e) => !variants.has(e.policy))) return failed(first.errors.filter((e) => !variants.has(e.policy)));
-  const holding = own(first.determining);
+  const ownErrors = first.errors.filter((e) => !variants.has(e.policy));
+  if (ownErrors.length > 0) return failed(ownErrors);
+  const holding = first.determining.filter((id) => !variants.has(id));
   if (first.allow && holding.length > 0) return granted("allow", info(holding));
   const forbids = first.allow ? [] : info(holding);
   if (forbids.some((p) => p.hardStop)) {
